@@ -1,0 +1,164 @@
+"""Typesetting: plain text and styled runs → ReportLab flowables broken by the JLReq breaker.
+
+Text from data is always text: nothing here parses ReportLab markup.  The only formatting
+data may ask for is ``**bold**`` (see :func:`runs_from_text`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from reportlab.lib.colors import HexColor
+from reportlab.platypus import Flowable
+
+from .fonts import FontSet
+from .linebreak import Line, Run, break_lines
+
+ASCENT = 0.88  # BIZ UD Gothic: ascender 880, descender 120 per 1000 units
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    size: float
+    leading: float
+    color: str = "#1a1a1a"
+    align: str = "justify"  # justify | left | right | center
+    font: str = "regular"
+    space_after: float = 0.0
+    space_before: float = 0.0
+
+
+def runs_from_text(text: str, font: str = "regular") -> list[Run]:
+    """Split ``**bold**`` spans out of ``text``; every other character is literal."""
+    parts = text.split("**")
+    if len(parts) % 2 == 0:  # an unpaired ** is printed as it stands
+        return [Run(text, font)]
+    runs = []
+    for i, part in enumerate(parts):
+        if part:
+            runs.append(Run(part, "bold" if i % 2 else font))
+    return runs
+
+
+class JText(Flowable):
+    """A paragraph of Japanese text that breaks its lines by JLReq and never overflows."""
+
+    def __init__(
+        self,
+        runs: list[Run] | str,
+        style: TextStyle,
+        fonts: FontSet,
+        lines: list[Line] | None = None,
+    ):
+        super().__init__()
+        if isinstance(runs, str):
+            runs = [Run(runs, style.font)]
+        self.runs = [Run(fonts.clean(r.text), r.font) for r in runs] if lines is None else runs
+        self.style = style
+        self.fonts = fonts
+        self._lines = lines
+        self._width_broken: float | None = None
+        self.spaceBefore = style.space_before
+        self.spaceAfter = style.space_after
+
+    def _measure(self, ch: str, font: str) -> float:
+        return self.fonts.width(ch, font, self.style.size)
+
+    def natural_width(self) -> float:
+        """The width of the text set on one line (for sizing table columns)."""
+        widest = 0.0
+        for paragraph in "".join(r.text for r in self.runs).split("\n"):
+            widest = max(widest, sum(self._measure(ch, self.style.font) for ch in paragraph))
+        return widest
+
+    def lines_for(self, width: float) -> list[Line]:
+        if self._lines is not None and self._width_broken is None:
+            return self._lines
+        if self._width_broken != width or self._lines is None:
+            self._lines = break_lines(
+                self.runs,
+                width,
+                self._measure,
+                justify=self.style.align == "justify",
+                max_gap=self.style.size * 0.5,
+            )
+            self._width_broken = width
+        return self._lines
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.width = availWidth
+        lines = self.lines_for(availWidth)
+        self.height = len(lines) * self.style.leading
+        return availWidth, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        lines = self.lines_for(availWidth)
+        fit = int((availHeight + 1e-6) // self.style.leading)
+        if fit <= 0 or fit >= len(lines):
+            return []
+        if len(lines) - fit == 1 and fit > 1:
+            fit -= 1  # no single-line widow at the top of the next frame
+        first = JText(self.runs, replace(self.style, space_after=0), self.fonts, lines[:fit])
+        rest = JText(self.runs, replace(self.style, space_before=0), self.fonts, lines[fit:])
+        return [first, rest]
+
+    def draw(self) -> None:
+        canvas = self.canv
+        size, leading = self.style.size, self.style.leading
+        text = canvas.beginText()
+        text.setFillColor(HexColor(self.style.color))
+        current_font, current_space = None, 0.0
+        for i, line in enumerate(self.lines_for(self.width)):
+            baseline = self.height - i * leading - (leading - size) / 2 - ASCENT * size
+            offset = _align_offset(line, self.width, self.style.align)
+            for piece in line.pieces:
+                font = self.fonts.name(piece.font)
+                if font != current_font:
+                    text.setFont(font, size)
+                    current_font = font
+                if piece.char_space != current_space:
+                    text.setCharSpace(piece.char_space)
+                    current_space = piece.char_space
+                text.setTextOrigin(offset + piece.x, baseline)
+                text.textOut(piece.text)
+        canvas.drawText(text)
+
+
+def _align_offset(line: Line, width: float, align: str) -> float:
+    if align == "right":
+        return width - line.width
+    if align == "center":
+        return (width - line.width) / 2
+    return 0.0
+
+
+class Bullet(Flowable):
+    """A bullet mark with a paragraph hung beside it."""
+
+    def __init__(self, mark: str, body: JText, indent: float):
+        super().__init__()
+        self.mark = mark
+        self.body = body
+        self.indent = indent
+        self.spaceBefore = body.spaceBefore
+        self.spaceAfter = body.spaceAfter
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        _, h = self.body.wrap(availWidth - self.indent, availHeight)
+        self.width, self.height = availWidth, h
+        return availWidth, h
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        parts = self.body.split(availWidth - self.indent, availHeight)
+        if not parts:
+            return []
+        return [Bullet(self.mark, parts[0], self.indent), Bullet("", parts[1], self.indent)]
+
+    def draw(self) -> None:
+        style = self.body.style
+        if self.mark:
+            baseline = self.height - (style.leading - style.size) / 2 - ASCENT * style.size
+            self.canv.setFillColor(HexColor(style.color))
+            self.canv.setFont(self.body.fonts.name("regular"), style.size)
+            self.canv.drawString(0, baseline, self.mark)
+        self.body.drawOn(self.canv, self.indent, 0)
