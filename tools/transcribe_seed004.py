@@ -18,7 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "data" / "datasets"
-DEFAULT_SEED = Path("/work/shared/seeds/004_a436690e7219a919.txt")
+DEFAULT_SEED = (
+    Path(__file__).resolve().parent.parent.parent / "shared" / "seeds" / "004_a436690e7219a919.txt"
+)
 PUBLICATION = "jetro-ca-2025"
 
 DATASETS = [

@@ -21,7 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DS = ROOT / "data" / "datasets"
 SEED = (
-    Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/seeds/004_a436690e7219a919.txt")
+    Path(sys.argv[1])
+    if len(sys.argv) > 1
+    else ROOT.parent / "shared" / "seeds" / "004_a436690e7219a919.txt"
 )
 
 LINES = SEED.read_text(encoding="utf-8").split("\n")
@@ -220,7 +222,10 @@ def v_uz_labour_migration():
             f"uz_labour_migration {r}",
         )
     check("（単位：人）" in w and "（出所）Gazeta.uzを基に作成" in w, "uz_labour_migration lines")
-    check(any("万人" in n for n in meta["notes"]), "uz_labour_migration unit note")
+    check(
+        any("万人" in n for n in meta["notes"] + meta.get("remarks", [])),
+        "uz_labour_migration unit note",
+    )
     check_meta(
         "uz_labour_migration",
         meta,
@@ -318,7 +323,7 @@ def v_trade_partners():
                 )
                 if value == r["value"] and "," not in value and float(value) >= 1000:
                     check(
-                        any(r["value"] in x for x in meta["notes"]),
+                        any(r["value"] in x for x in meta["notes"] + meta.get("remarks", [])),
                         f"trade_partners: unseparated {value} not noted",
                     )
                 cell(r["rank"] == ("" if partner == "日本" else str(n)), f"trade_partners rank {r}")

@@ -273,9 +273,7 @@ def _load_publications(root: Path, problems: list[Problem]) -> dict[str, Publica
                 Problem(rel, None, None, f"[{key}]: published must be YYYY-MM or YYYY-MM-DD")
             )
             continue
-        publications[key] = Publication(
-            key, entry["title"], entry["publisher"], entry["published"]
-        )
+        publications[key] = Publication(key, entry["title"], entry["publisher"], entry["published"])
     return publications
 
 
@@ -321,7 +319,9 @@ def _load_dataset(
     before = len(problems)
     columns = _meta_columns(meta, meta_rel, problems)
     title = _meta_str(meta, "title", meta_rel, problems)
-    as_of = meta.get("as_of") if "as_of_note" in meta else _meta_str(meta, "as_of", meta_rel, problems)
+    as_of = (
+        meta.get("as_of") if "as_of_note" in meta else _meta_str(meta, "as_of", meta_rel, problems)
+    )
     if as_of is not None and not (isinstance(as_of, str) and AS_OF_PATTERN.match(as_of)):
         problems.append(Problem(meta_rel, None, None, "as_of must be YYYY, YYYY-MM or YYYY-MM-DD"))
     source = meta.get("source")
@@ -420,9 +420,7 @@ def _meta_columns(meta: dict, rel: str, problems: list[Problem]) -> list[Column]
     return columns
 
 
-def parse_cell(
-    text: str, column: Column, places: dict[str, Place]
-) -> tuple[Any, str | None]:
+def parse_cell(text: str, column: Column, places: dict[str, Place]) -> tuple[Any, str | None]:
     """A cell's typed value, or an error message naming what is wrong with it."""
     text = text.strip()
     if text == "":

@@ -5,10 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-ERAS = [(dt.date(2019, 5, 1), "令和"), (dt.date(1989, 1, 8), "平成"), (dt.date(1926, 12, 25), "昭和")]
+ERAS = [
+    (dt.date(2019, 5, 1), "令和"),
+    (dt.date(1989, 1, 8), "平成"),
+    (dt.date(1926, 12, 25), "昭和"),
+]
 
 
-def format_number(value: int | Decimal | None, negative_prefix: str = "△", missing: str = "—") -> str:
+def format_number(
+    value: int | Decimal | None, negative_prefix: str = "△", missing: str = "—"
+) -> str:
     """Half-width digits with thousands separators, the published decimals kept."""
     if value is None:
         return missing
@@ -30,9 +36,9 @@ def wareki_year(date: dt.date) -> str:
     return ""
 
 
-def format_date(date: dt.date, wareki: bool = False) -> str:
+def format_date(date: dt.date, wareki: bool = False, with_day: bool = True) -> str:
     """2026年12月1日, or 2026年12月1日（令和8年） with the Japanese era."""
-    text = f"{date.year}年{date.month}月{date.day}日"
+    text = f"{date.year}年{date.month}月" + (f"{date.day}日" if with_day else "")
     return f"{text}（{wareki_year(date)}）" if wareki else text
 
 

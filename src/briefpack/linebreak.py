@@ -22,7 +22,9 @@ COMMAS = "、，,"  # cl-07
 INSEPARABLE = "—…‥〳〴〵―"  # cl-08
 ITERATION_MARKS = "ヽヾゝゞ々〻"  # cl-09
 PROLONGED_SOUND_MARK = "ー"  # cl-10
-SMALL_KANA = "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"  # cl-11
+SMALL_KANA = (
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"  # cl-11
+)
 PREFIXED_ABBREVIATIONS = "¥$£#€№＄￥＃△▲"  # cl-19 (plus the seeds' negative marks)
 POSTFIXED_ABBREVIATIONS = "%‰℃°′″¢％‱"  # cl-20
 
@@ -41,7 +43,9 @@ NOT_AT_LINE_START = frozenset(
 NOT_AT_LINE_END = frozenset(OPENING_BRACKETS + PREFIXED_ABBREVIATIONS)
 
 # Characters that stay attached to a number before them: 2025年, 119.15億円, 44,512ドル, 5カ国.
-NUMERIC_SUFFIXES = frozenset("年月日時分秒円銭万億兆千百十人名社件位倍歳頃度回台点個割カヵヶか国所ドル%％")
+NUMERIC_SUFFIXES = frozenset(
+    "年月日時分秒円銭万億兆千百十人名社件位倍歳頃度回台点個割カヵヶか国所ドル%％"
+)
 # Characters that make up one Latin word or number: JICA, 1,234.5, 2025-12-01, https://…
 WORD_CHARS = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -151,11 +155,18 @@ def _units(chars: list[_Char]) -> list[_Unit]:
             in_number = c.ch in DIGITS
             continue
         if c.ch == SPACE:
-            units.append(_Unit([c], break_before=prev != SPACE, is_space=True))
+            may_break = prev != SPACE and prev not in NOT_AT_LINE_END
+            units.append(_Unit([c], break_before=may_break, is_space=True))
             in_number = False
             continue
         if units[-1].is_space:
-            units.append(_Unit([c], break_before=True))
+            # A space is a break opportunity unless what surrounds it forbids one:
+            # 「00 、」 may not end before the space, 「（ 日本」 may not break after it.
+            before_space = chars[i - 2].ch if i >= 2 else ""
+            glued = c.ch in NOT_AT_LINE_START or before_space in NOT_AT_LINE_END
+            if c.ch in NOT_AT_LINE_START:
+                units[-1].break_before = False
+            units.append(_Unit([c], break_before=not glued))
             in_number = c.ch in DIGITS
             continue
         if may_break_between(prev, c.ch, before_is_number=in_number):

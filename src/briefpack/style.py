@@ -126,7 +126,9 @@ def load_style(styles_root: Path, name: str) -> Style:
         for key, kind in keys.items():
             value = table.get(key)
             if not isinstance(value, kind) or isinstance(value, bool):
-                problems.append(Problem(rel, None, None, f"[{section}] {key}: missing or wrong type"))
+                problems.append(
+                    Problem(rel, None, None, f"[{section}] {key}: missing or wrong type")
+                )
     if not problems:
         problems += _check_values(raw, rel, folder)
     if problems:
@@ -137,7 +139,9 @@ def load_style(styles_root: Path, name: str) -> Style:
 def _check_values(raw: dict, rel: str, folder: Path) -> list[Problem]:
     problems = []
     if raw["page"]["size"] not in PAGE_SIZES_MM:
-        problems.append(Problem(rel, None, None, f"[page] size must be one of {list(PAGE_SIZES_MM)}"))
+        problems.append(
+            Problem(rel, None, None, f"[page] size must be one of {list(PAGE_SIZES_MM)}")
+        )
     if raw["page"]["orientation"] not in ("landscape", "portrait"):
         problems.append(Problem(rel, None, None, "[page] orientation: landscape or portrait"))
     colors = dict(raw["colors"])
@@ -146,5 +150,7 @@ def _check_values(raw: dict, rel: str, folder: Path) -> list[Problem]:
         if not isinstance(value, str) or not COLOR.match(value):
             problems.append(Problem(rel, None, None, f"colour {key}: {value!r} is not #rrggbb"))
     if not (folder / raw["chart"]["mplstyle"]).is_file():
-        problems.append(Problem(rel, None, None, f"[chart] mplstyle file {raw['chart']['mplstyle']} not found"))
+        problems.append(
+            Problem(rel, None, None, f"[chart] mplstyle file {raw['chart']['mplstyle']} not found")
+        )
     return problems

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+STYLES = ROOT / "styles"
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the data layer, for tests that break or change it."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """relations-kg.pdf built once for the whole session."""
+    from briefpack.build import BuildOptions, build_pack
+    from briefpack.datalayer import load
+
+    out = tmp_path_factory.mktemp("dist")
+    build_pack(load(DATA), "relations", "kg", BuildOptions(DATA, STYLES, out))
+    return out / "relations-kg.pdf"

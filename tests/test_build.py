@@ -1,0 +1,101 @@
+"""The built relations-kg.pdf: its text, figures, fonts, structure and determinism."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdf
+
+from briefpack.build import BuildOptions, build_pack
+from briefpack.datalayer import load
+
+from .conftest import DATA, STYLES
+
+
+def text_of(pdf: Path) -> str:
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+
+
+def test_published_figures_are_in_the_text(built_kg: Path) -> None:
+    text = text_of(built_kg)
+    for figure in (
+        "44,512",  # Japan's exports to Kyrgyzstan 2024 (Japan's statistics)
+        "118,797.2",  # Kyrgyzstan's imports from Japan 2024 (Kyrgyz statistics)
+        "42,710",  # balance 2024 as published
+        "△20,347",  # 2018 balance: negative printed with △
+        "119.15",  # yen loan budget
+        "52.50",
+        "17.49",  # nominal GDP 2024
+        "7,281,827",  # population
+        "2,470",  # per-capita GDP 2024
+        "1,212,631.6",  # exports to the UK
+        "サディル・ジャパロフ",
+        "肩書きはいずれも当時",
+        "1895～97年頃",
+        "第二次世界大戦後",
+        "右ハンドル中古車",
+        "目次",
+        "データ出所一覧",
+        "財務省統計をもとにジェトロ作成",
+    ):
+        assert figure in text, figure
+
+
+def test_table_of_contents_page_numbers_match_the_sections(built_kg: Path) -> None:
+    reader = pypdf.PdfReader(built_kg)
+    toc = reader.pages[1].extract_text()
+    entries = re.findall(r"(\d)\s+(\S+?)\s*\.*\s*(\d+)\s*$", toc, re.M)
+    assert len(entries) == 7
+    outline = {item.title: reader.get_destination_page_number(item) + 1 for item in reader.outline}
+    for number, title, page in entries:
+        match = [p for t, p in outline.items() if t.startswith(f"{number} ")]
+        assert match == [int(page)], (number, title, page, outline)
+        assert title in reader.pages[int(page) - 1].extract_text()
+
+
+def test_fonts_are_embedded_subsets_and_no_base14_font(built_kg: Path) -> None:
+    raw = built_kg.read_bytes()
+    assert b"Helvetica" not in raw and b"Times-Roman" not in raw
+    reader = pypdf.PdfReader(built_kg)
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts.add(font["/BaseFont"])
+            assert "/ToUnicode" in font
+            assert "/FontFile2" in font["/FontDescriptor"].get_object()
+    assert all(re.fullmatch(r"/[A-Z]{6}\+BIZUDGothic-(Regular|Bold)", f) for f in fonts), fonts
+
+
+def test_no_raster_images_and_metadata(built_kg: Path) -> None:
+    reader = pypdf.PdfReader(built_kg)
+    for page in reader.pages:
+        xobjects = page["/Resources"].get("/XObject", {})
+        for xobject in xobjects.values():
+            assert xobject.get_object()["/Subtype"] != "/Image"
+    meta = reader.metadata
+    assert meta.title == "日本・キルギス関係 ブリーフィング資料"
+    assert meta.author == "briefpack"
+    assert meta.subject
+    assert reader.trailer["/Root"]["/Lang"] == "ja"
+
+
+def test_chart_text_is_searchable(built_kg: Path) -> None:
+    reader = pypdf.PdfReader(built_kg)
+    chart_page = next(p for p in reader.pages if "ドル建て1人当たりGDPの推移" in p.extract_text())
+    text = chart_page.extract_text()
+    assert "2024" in text and "2,000" in text and "（ドル）" in text
+
+
+def test_two_builds_give_identical_bytes(tmp_path: Path) -> None:
+    data = load(DATA)
+    first, second = tmp_path / "a", tmp_path / "b"
+    build_pack(data, "relations", "kg", BuildOptions(DATA, STYLES, first))
+    build_pack(data, "relations", "kg", BuildOptions(DATA, STYLES, second))
+    assert (first / "relations-kg.pdf").read_bytes() == (second / "relations-kg.pdf").read_bytes()
+
+
+def test_issue_date_comes_from_the_data_not_the_clock(built_kg: Path) -> None:
+    cover = pypdf.PdfReader(built_kg).pages[0].extract_text()
+    assert "2025年12月（令和7年）" in cover

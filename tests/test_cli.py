@@ -1,0 +1,119 @@
+"""What a user sees: messages and exit statuses of the briefpack command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from briefpack.cli import main
+
+from .conftest import DATA, STYLES
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_check_reports_ok_on_the_real_data() -> None:
+    code, _, err = run("--data", str(DATA), "check")
+    assert code == 0
+    assert err == "ok: 14 datasets, 547 rows, 6 places, 9 prose files\n"
+
+
+def test_check_lists_every_problem_and_exits_1(data_copy: Path) -> None:
+    trade = data_copy / "datasets" / "japan_trade.csv"
+    trade.write_text(
+        trade.read_text(encoding="utf-8").replace("kg,2024,44512", "kg,2024,4451two"),
+        encoding="utf-8",
+    )
+    places = data_copy / "places.csv"
+    places.write_text(
+        places.read_text(encoding="utf-8").replace("tj tm,6", "tj tm xx,6"), encoding="utf-8"
+    )
+    code, _, err = run("--data", str(data_copy), "check")
+    assert code == 1
+    lines = err.splitlines()
+    assert "places.csv:7:5: column 'members': unknown country 'xx'" in lines
+    assert (
+        "datasets/japan_trade.csv:76:3: column 'exports': '4451two' is not a whole number" in lines
+    )
+    assert lines[-1] == f"Error: {len(lines) - 1} problem(s) in {data_copy}"
+    assert "Traceback" not in err
+
+
+def test_build_with_broken_data_names_file_line_and_column(data_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    gdp = data_copy / "datasets" / "gdp_nominal.csv"
+    gdp.write_text(gdp.read_text(encoding="utf-8").replace("17.49", "17,49"), encoding="utf-8")
+    code, _, err = run(
+        "--data",
+        str(data_copy),
+        "--styles",
+        str(STYLES),
+        "build",
+        "relations",
+        "kg",
+        "--out",
+        str(out),
+    )
+    assert code == 1
+    assert "datasets/gdp_nominal.csv:4:3: column 'value': expected 3 fields" not in err
+    assert err.startswith("Error: datasets/gdp_nominal.csv:4:")
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_unknown_template_and_target_are_usage_errors(tmp_path: Path) -> None:
+    code, _, err = run("--data", str(DATA), "build", "relation", "kg", "--out", str(tmp_path))
+    assert code == 2
+    assert "Error: unknown template 'relation' (templates: relations)" in err
+    code, _, err = run("--data", str(DATA), "build", "relations", "jp", "--out", str(tmp_path))
+    assert code == 2
+    assert "Error: unknown target 'jp' (targets: uz, kz, kg, tj, tm, central-asia)" in err
+
+
+def test_bad_date_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = run("build", "relations", "kg", "--date", "2026-13-01", "--out", str(tmp_path))
+    assert code == 2
+    assert "'2026-13-01' is not a date in the form YYYY-MM-DD" in err
+
+
+def test_list_shows_templates_and_targets() -> None:
+    code, out, _ = run("--data", str(DATA), "list")
+    assert code == 0
+    assert out.startswith("templates: relations\ntargets:\n")
+    assert "  central-asia  中央アジア (uz kz kg tj tm)\n" in out
+    assert "  relations kg\n" in out
+
+
+def test_build_reports_the_file_and_leaves_identical_output_alone(tmp_path: Path) -> None:
+    args = (
+        "--data",
+        str(DATA),
+        "--styles",
+        str(STYLES),
+        "build",
+        "relations",
+        "kg",
+        "--out",
+        str(tmp_path),
+    )
+    code, _, err = run(*args)
+    assert code == 0
+    pdf = tmp_path / "relations-kg.pdf"
+    assert err == f"built: {pdf} (15 pages)\n"
+    mtime = pdf.stat().st_mtime_ns
+    code, _, err = run(*args)
+    assert err == f"unchanged: {pdf} (15 pages)\n"
+    assert pdf.stat().st_mtime_ns == mtime
+    assert [p.name for p in tmp_path.iterdir()] == ["relations-kg.pdf"]
+
+
+def test_verbose_build_names_the_charts_left_out(tmp_path: Path) -> None:
+    code, _, err = run(
+        "--data", str(DATA), "-v", "build", "relations", "kg", "--out", str(tmp_path)
+    )
+    assert code == 0
+    assert "left out: 我が国による対キルギスODAの推移(支出総額ベース)" in err
