@@ -57,7 +57,8 @@ def render() -> str:
         for c in d.columns:
             out.append(f"| `{c.name}` | {c.type} | {c.label} | {c.unit or ''} |")
         for n in d.notes:
-            out.append(f"\n注：{n}")
+            scope = f"（{' '.join(n.places)} のみ）" if n.places else ""
+            out.append(f"\n注{scope}：{n.text}")
         for r in d.meta.get("remarks", []):
             out.append(f"\nTranscription remark: {r}")
         out.append("")

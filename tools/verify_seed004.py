@@ -32,6 +32,13 @@ with open(ROOT / "data" / "places.csv", encoding="utf-8", newline="") as _f:
 CODES = list(NAME)
 
 errors: list[str] = []
+
+
+def note_texts(meta: dict) -> list[str]:
+    """Dataset notes as text (a note may be a table with ``text`` and ``places``)."""
+    return [n if isinstance(n, str) else n["text"] for n in meta.get("notes", [])]
+
+
 checked = 0  # all assertions
 cells_checked = 0  # CSV cells compared with a seed cell
 
@@ -204,7 +211,7 @@ def v_population():
             cell(r["year"] == "" and r["note"] != "", f"population year/note {r}", 2)
     note = next(ln for ln in w if ln.startswith("(注)"))
     check("2022年" in note and "トルクメニスタン" in note, "population (注)")
-    check(note.removeprefix("(注)").strip() in meta["notes"], "population (注) in notes")
+    check(note.removeprefix("(注)").strip() in note_texts(meta), "population (注) in notes")
     check("(出所) 各国統計局" in w, "population source line")
     check_meta(
         "population", meta, rows, source="各国統計局", unit="人", seed_ref="II-4", key=["country"]
@@ -223,7 +230,7 @@ def v_uz_labour_migration():
         )
     check("（単位：人）" in w and "（出所）Gazeta.uzを基に作成" in w, "uz_labour_migration lines")
     check(
-        any("万人" in n for n in meta["notes"] + meta.get("remarks", [])),
+        any("万人" in n for n in note_texts(meta) + meta.get("remarks", [])),
         "uz_labour_migration unit note",
     )
     check_meta(
@@ -323,14 +330,14 @@ def v_trade_partners():
                 )
                 if value == r["value"] and "," not in value and float(value) >= 1000:
                     check(
-                        any(r["value"] in x for x in meta["notes"] + meta.get("remarks", [])),
+                        any(r["value"] in x for x in note_texts(meta) + meta.get("remarks", [])),
                         f"trade_partners: unseparated {value} not noted",
                     )
                 cell(r["rank"] == ("" if partner == "日本" else str(n)), f"trade_partners rank {r}")
                 cell(r["year"] == year, f"trade_partners year {r}")
                 cell(r["source"] == ("各国統計局" if has_src else ""), f"trade_partners src {r}")
     check(seen == len(rows) == 60, "trade_partners total rows")
-    check(any("トルクメニスタン" in n and "出所" in n for n in meta["notes"]), "tm source note")
+    check(any("トルクメニスタン" in n and "出所" in n for n in note_texts(meta)), "tm source note")
     check_meta(
         "trade_partners",
         meta,

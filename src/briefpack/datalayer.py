@@ -47,6 +47,17 @@ class Publication:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A dataset note (注); ``places`` limits it to packs that show those places."""
+
+    text: str
+    places: tuple[str, ...] = ()
+
+    def applies_to(self, members: set[str]) -> bool:
+        return not self.places or bool(members.intersection(self.places))
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     type: str
@@ -77,7 +88,7 @@ class Dataset:
     source_note: str | None
     publication: Publication | None
     as_of: str
-    notes: list[str]
+    notes: list[Note]
     key: list[str]
     columns: list[Column]
     rows: list[Row]
@@ -335,10 +346,7 @@ def _load_dataset(
             problems.append(
                 Problem(meta_rel, None, None, f"unknown publication {meta['publication']!r}")
             )
-    notes = meta.get("notes", [])
-    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
-        problems.append(Problem(meta_rel, None, None, "'notes' must be a list of strings"))
-        notes = []
+    notes = _meta_notes(meta, meta_rel, places, problems)
     key = meta.get("key", [])
     names = [c.name for c in columns]
     for k in key:
@@ -377,6 +385,34 @@ def _load_dataset(
         meta_path=meta_rel,
         meta=meta,
     )
+
+
+def _meta_notes(
+    meta: dict, rel: str, places: dict[str, Place], problems: list[Problem]
+) -> list[Note]:
+    """``notes``: strings, or tables ``{ text = "…", places = ["tm"] }`` for one place's note."""
+    notes = []
+    raw = meta.get("notes", [])
+    if not isinstance(raw, list):
+        problems.append(Problem(rel, None, None, "'notes' must be a list"))
+        return []
+    for i, entry in enumerate(raw):
+        if isinstance(entry, str):
+            notes.append(Note(entry))
+        elif isinstance(entry, dict) and isinstance(entry.get("text"), str):
+            codes = entry.get("places", [])
+            unknown = [c for c in codes if c not in places]
+            if unknown or not isinstance(codes, list):
+                problems.append(Problem(rel, None, None, f"notes[{i}]: unknown places {unknown}"))
+                continue
+            notes.append(Note(entry["text"], tuple(codes)))
+        else:
+            problems.append(Problem(rel, None, None, f"notes[{i}]: a string or {{ text, places }}"))
+    for key in ("remarks",):
+        value = meta.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(Problem(rel, None, None, f"'{key}' must be a list of strings"))
+    return notes
 
 
 def _meta_str(meta: dict, name: str, rel: str, problems: list[Problem]) -> str | None:

@@ -44,11 +44,11 @@ def source_lines(
     style = ctx.text_style("note", space_after=0)
     sources: list[str] = []
     for d in datasets:
-        entry = f"{source_text(d)}（{as_of_text(d)}時点のデータ"
+        details = [f"データ時点：{as_of_text(d)}"]
         if d.publication:
-            entry += f"、{d.publication.publisher}「{d.publication.title}」"
-            entry += f"{format_as_of(d.publication.published)}"
-        entry += "）"
+            p = d.publication
+            details.append(f"掲載：{p.publisher}「{p.title}」{format_as_of(p.published)}")
+        entry = f"{source_text(d)}（{'。'.join(details)}）"
         if entry not in sources:
             sources.append(entry)
     for s in extra_sources or []:
@@ -58,10 +58,11 @@ def source_lines(
     if sources:
         out.append(JText("出所：" + "／".join(sources), style, ctx.fonts))
     all_notes = list(notes or [])
+    members = set(ctx.data.members(ctx.target.code))
     for d in datasets:
         for n in d.notes:
-            if n not in all_notes:
-                all_notes.append(n)
+            if n.applies_to(members) and n.text not in all_notes:
+                all_notes.append(n.text)
     for i, note in enumerate(all_notes):
         prefix = "注：" if i == 0 else "　　"
         out.append(

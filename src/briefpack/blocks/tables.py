@@ -211,6 +211,12 @@ def series_table(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
     out: list[Flowable] = [heading(ctx, spec["heading"])] if spec.get("heading") else []
     units = {s.get("unit", ctx.dataset(s["dataset"]).unit) for s in series}
     out += unit_line(ctx, spec.get("unit") or (units.pop() if len(units) == 1 else None))
+    pad = ctx.style["table"]["padding"]
+    bold = ctx.text_style("cell", font="bold")
+    label_w = (
+        max(JText(label, bold, ctx.fonts).natural_width() for label, *_ in lines) + 2 * pad + 2
+    )
+    year_w = (ctx.frame_width - label_w) / min(per_block, len(years))
     for start in range(0, len(years), per_block):
         chunk = years[start : start + per_block]
         body = []
@@ -226,7 +232,8 @@ def series_table(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
                 cells.append(text)
             body.append([label, *cells])
         header = ["", *[f"{y}年" for y in chunk]]
-        out.append(ruled_table(ctx, header, body, [False] + [True] * len(chunk), stretch=True))
+        widths = [label_w] + [year_w] * len(chunk)
+        out.append(ruled_table(ctx, header, body, [False] + [True] * len(chunk), widths))
         out.append(_gap(ctx))
     out += source_lines(ctx, datasets, notes)
     return out
@@ -264,7 +271,7 @@ def keyfigures(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
         for row in rows:
             value = cell_text(ctx, row, dataset, item.get("column", "value"))
             unit = item.get("unit", dataset.unit or "")
-            when = f"{row['year']}年" if row["year"] else (dataset.meta.get("as_of_note") or "")
+            when = f"{row['year']}年" if row["year"] else (row["note"] or "—")
             body.append([item["label"], value, unit, when])
     if not body:
         return None
