@@ -68,7 +68,7 @@ def test_build_with_broken_data_names_file_line_and_column(data_copy: Path, tmp_
 def test_unknown_template_and_target_are_usage_errors(tmp_path: Path) -> None:
     code, _, err = run("--data", str(DATA), "build", "relation", "kg", "--out", str(tmp_path))
     assert code == 2
-    assert "Error: unknown template 'relation' (templates: relations)" in err
+    assert "Error: unknown template 'relation' (templates: economy, relations)" in err
     code, _, err = run("--data", str(DATA), "build", "relations", "jp", "--out", str(tmp_path))
     assert code == 2
     assert "Error: unknown target 'jp' (targets: uz, kz, kg, tj, tm, central-asia)" in err
@@ -83,9 +83,11 @@ def test_bad_date_is_a_usage_error(tmp_path: Path) -> None:
 def test_list_shows_templates_and_targets() -> None:
     code, out, _ = run("--data", str(DATA), "list")
     assert code == 0
-    assert out.startswith("templates: relations\ntargets:\n")
+    assert out.startswith("templates: economy relations\ntargets:\n")
     assert "  central-asia  中央アジア (uz kz kg tj tm)\n" in out
-    assert "  relations kg\n" in out
+    packs = out.split("packs the data can make:\n")[1].splitlines()
+    assert len(packs) == 12
+    assert "  relations kg" in packs and "  economy central-asia" in packs
 
 
 def test_build_reports_the_file_and_leaves_identical_output_alone(tmp_path: Path) -> None:
@@ -103,10 +105,10 @@ def test_build_reports_the_file_and_leaves_identical_output_alone(tmp_path: Path
     code, _, err = run(*args)
     assert code == 0
     pdf = tmp_path / "relations-kg.pdf"
-    assert err == f"built: {pdf} (15 pages)\n"
+    assert err == f"built: {pdf} (14 pages)\n"
     mtime = pdf.stat().st_mtime_ns
     code, _, err = run(*args)
-    assert err == f"unchanged: {pdf} (15 pages)\n"
+    assert err == f"unchanged: {pdf} (14 pages)\n"
     assert pdf.stat().st_mtime_ns == mtime
     assert [p.name for p in tmp_path.iterdir()] == ["relations-kg.pdf"]
 

@@ -127,12 +127,14 @@ def build_pack(data: DataLayer, template: str, target: str, options: BuildOption
 
 def build_sections(spec, ctx) -> list:
     """Each section's blocks → flowables; sections and blocks without data are logged, left out."""
+    from dataclasses import replace
+
     from reportlab.platypus import KeepTogether
 
     from .blocks import REGISTRY
-    from .layout import BuiltSection
+    from .layout import BuiltSection, MemberHeading
+    from .select import plan_section
 
-    target = ctx.target.code
     sections = []
     for section in spec.sections:
         for name in section.absent:
@@ -140,19 +142,29 @@ def build_sections(spec, ctx) -> list:
             title, reason = record.get("title", name), record.get("reason", "")
             ctx.log.append(f"left out: {title} (its numbers are not in the data: {reason})")
         flowables = []
-        for block in section.blocks:
-            built = REGISTRY[block["type"]](block, ctx)
-            if built is None:
-                what = block.get("dataset") or block.get("text") or ""
-                ctx.log.append(
-                    f"left out: {section.title} / {block['type']} {what}: no data for {target}"
-                )
-            else:
-                flowables.append(KeepTogether(built))
+        for group in plan_section(ctx.data, section, ctx.target.code):
+            group_ctx = replace(ctx, target=ctx.data.places[group.target])
+            built_group = []
+            for block in group.blocks:
+                built = REGISTRY[block["type"]](block, group_ctx)
+                if built is None:
+                    what = block.get("dataset") or block.get("text") or ""
+                    ctx.log.append(
+                        f"left out: {section.title} / {block['type']} {what}: "
+                        f"no data for {group.target}"
+                    )
+                else:
+                    built_group.append(built)
+            if built_group and group.member_heading:
+                key = f"section{len(sections) + 1}-{group.target}"
+                heading = MemberHeading(group.member_heading, ctx.style, ctx.fonts, key)
+                built_group[0] = [heading, *built_group[0]]
+            # KeepTogether must not be nested: ReportLab then pushes whole groups to new pages.
+            flowables += [KeepTogether(b) for b in built_group]
         if flowables:
             sections.append(BuiltSection(section.title, flowables))
         else:
-            ctx.log.append(f"left out: section {section.title}: no data for {target}")
+            ctx.log.append(f"left out: section {section.title}: no data for {ctx.target.code}")
     return sections
 
 
@@ -180,6 +192,11 @@ def _sources_appendix(ctx, used: list[Dataset]) -> list:
     ]
 
 
+def internal_error(exc: BaseException) -> str:
+    """A one-line message for a failure that is not a data problem (a bug, to be reported)."""
+    return f"internal error ({type(exc).__name__}: {exc}); run with -v for the traceback"
+
+
 def write_atomically(path: Path, content: bytes) -> bool:
     """Write ``content`` to ``path`` via a temporary file and rename; skip if identical."""
     if path.exists() and path.read_bytes() == content:
@@ -196,3 +213,58 @@ def write_atomically(path: Path, content: bytes) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+@dataclass
+class PackOutcome:
+    """What happened to one pack in ``build --all``: built, unchanged or failed (and why)."""
+
+    template: str
+    target: str
+    status: str  # built | unchanged | failed
+    path: str
+    pages: int = 0
+    error: str = ""
+    log: list[str] = field(default_factory=list)
+
+
+def _build_one(args: tuple[str, str, BuildOptions]) -> PackOutcome:
+    from .datalayer import load
+    from .errors import BriefpackError
+
+    template, target, options = args
+    path = str(options.out_dir / f"{template}-{target}.pdf")
+    try:
+        result = build_pack(load(options.data_root), template, target, options)
+    except BriefpackError as exc:
+        return PackOutcome(template, target, "failed", path, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - one broken pack must not stop the others
+        return PackOutcome(template, target, "failed", path, error=internal_error(exc))
+    status = "built" if result.written else "unchanged"
+    return PackOutcome(template, target, status, path, result.pages, log=result.log)
+
+
+def build_all(data: DataLayer, options: BuildOptions, jobs: int, report=None) -> list[PackOutcome]:
+    """Build every pack the data can make, ``jobs`` at a time; one failure stops no other."""
+    from .select import available_packs
+    from .spec import available_templates, load_spec
+
+    specs = [load_spec(data, t, check_blocks=False) for t in available_templates(data.root)]
+    work = [(template, target, options) for template, target in available_packs(data, specs)]
+    outcomes: list[PackOutcome] = []
+    if jobs <= 1 or len(work) <= 1:
+        for item in work:
+            outcomes.append(_build_one(item))
+            if report:
+                report(outcomes[-1])
+        return outcomes
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        for outcome in pool.map(_build_one, work):
+            outcomes.append(outcome)
+            if report:
+                report(outcome)
+    return outcomes

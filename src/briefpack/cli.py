@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import BriefpackError, DataError, UsageError
+from .errors import BriefpackError, BuildError, DataError, UsageError
 from .paths import default_root
 
 
@@ -26,11 +26,11 @@ class Settings:
             click.echo(message, err=True)
 
 
-def _fail(settings: Settings, exc: BriefpackError) -> None:
+def _fail(settings: Settings, exc: BriefpackError, cause: BaseException | None = None) -> None:
     if settings.verbose:
         import traceback
 
-        traceback.print_exception(exc, file=sys.stderr)
+        traceback.print_exception(cause or exc, file=sys.stderr)
     if isinstance(exc, UsageError):
         raise click.UsageError(str(exc))
     raise click.ClickException(str(exc))
@@ -101,22 +101,26 @@ def check(settings: Settings) -> None:
 @click.pass_obj
 def list_(settings: Settings) -> None:
     """Show templates, targets, and which packs the data can make."""
-    from .spec import available_templates
+    from .select import available_packs
+    from .spec import available_templates, load_spec
 
     try:
         data = _load(settings)
     except BriefpackError as exc:
         _fail(settings, exc)
     templates = available_templates(settings.data)
+    try:
+        specs = [load_spec(data, t, check_blocks=False) for t in templates]
+    except BriefpackError as exc:
+        _fail(settings, exc)
     click.echo("templates: " + " ".join(templates))
     click.echo("targets:")
     for place in sorted(data.places.values(), key=lambda p: p.order):
         members = f" ({' '.join(place.members)})" if place.is_region else ""
         click.echo(f"  {place.code:<13} {place.name}{members}")
-    click.echo("packs:")
-    for template in templates:
-        for place in sorted(data.places.values(), key=lambda p: p.order):
-            click.echo(f"  {template} {place.code}")
+    click.echo("packs the data can make:")
+    for template, target in available_packs(data, specs):
+        click.echo(f"  {template} {target}")
 
 
 def _parse_date(_ctx, _param, value: str | None) -> dt.date | None:
@@ -129,8 +133,9 @@ def _parse_date(_ctx, _param, value: str | None) -> dt.date | None:
 
 
 @main.command()
-@click.argument("template")
-@click.argument("target")
+@click.argument("template", required=False)
+@click.argument("target", required=False)
+@click.option("--all", "build_every", is_flag=True, help="Build every pack the data can make.")
 @click.option(
     "--out",
     "out_dir",
@@ -139,38 +144,88 @@ def _parse_date(_ctx, _param, value: str | None) -> dt.date | None:
     show_default=True,
     help="Output folder.",
 )
-@click.option(
-    "--style", default="default", show_default=True, help="Style name (a folder in --styles)."
-)
+@click.option("--style", default="default", show_default=True, help="Style name (in --styles).")
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
 @click.option(
-    "--date",
-    callback=_parse_date,
-    help="Issue date YYYY-MM-DD (default: the data's publication date).",
+    "--date", callback=_parse_date, help="Issue date YYYY-MM-DD (default: from the data)."
 )
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, help="Packs built side by side (--all)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the --all summary as JSON.")
 @click.pass_obj
 def build(
     settings: Settings,
-    template: str,
-    target: str,
+    template: str | None,
+    target: str | None,
+    build_every: bool,
     out_dir: Path,
     style: str,
     force: bool,
     date: dt.date | None,
+    jobs: int | None,
+    as_json: bool,
 ) -> None:
-    """Build OUT/TEMPLATE-TARGET.pdf, e.g. `briefpack build relations kg`."""
+    """Build OUT/TEMPLATE-TARGET.pdf, e.g. `briefpack build relations kg`, or --all packs."""
     from .build import BuildOptions, build_pack
 
     options = BuildOptions(settings.data, settings.styles, out_dir, style, date, force)
+    if build_every:
+        if template or target:
+            raise click.UsageError("give either TEMPLATE TARGET or --all, not both")
+        _build_all(settings, options, jobs, as_json)
+        return
+    if not (template and target):
+        raise click.UsageError("missing TEMPLATE and TARGET (or --all)")
     try:
         data = _load(settings)
         result = build_pack(data, template, target, options)
     except BriefpackError as exc:
         _fail(settings, exc)
+    except Exception as exc:  # noqa: BLE001 - a bug still gets a one-line message and exit 1
+        from .build import internal_error
+
+        _fail(settings, BuildError(f"{template}-{target}: {internal_error(exc)}"), exc)
     for line in result.log:
         settings.debug(line)
     state = "built" if result.written else "unchanged"
     settings.info(f"{state}: {result.path} ({result.pages} pages)")
+
+
+def _build_all(settings: Settings, options, jobs: int | None, as_json: bool) -> None:
+    import json
+    import os
+
+    from .build import build_all
+
+    def report(outcome) -> None:
+        for line in outcome.log:
+            settings.debug(f"{outcome.template}-{outcome.target}: {line}")
+        if outcome.status == "failed":
+            click.echo(f"failed: {outcome.template}-{outcome.target}: {outcome.error}", err=True)
+        else:
+            settings.info(f"{outcome.status}: {outcome.path} ({outcome.pages} pages)")
+
+    try:
+        data = _load(settings)
+        outcomes = build_all(data, options, jobs or os.cpu_count() or 1, report)
+    except BriefpackError as exc:
+        _fail(settings, exc)
+    counts = {
+        s: sum(1 for o in outcomes if o.status == s) for s in ("built", "unchanged", "failed")
+    }
+    if as_json:
+        summary = {
+            **counts,
+            "packs": [{k: v for k, v in o.__dict__.items() if k != "log"} for o in outcomes],
+        }
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    settings.info(
+        f"{len(outcomes)} packs: {counts['built']} built, {counts['unchanged']} unchanged, "
+        f"{counts['failed']} failed"
+    )
+    if counts["failed"]:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -85,6 +85,34 @@ class SectionBand(Flowable):
         self.layout.toc.append((0, label, canvas.getPageNumber()))
 
 
+class MemberHeading(Flowable):
+    """A country's sub-heading inside a region's section, with its own bookmark."""
+
+    def __init__(self, title: str, style: Style, fonts: FontSet, key: str):
+        super().__init__()
+        self.title, self.style, self.fonts, self.key = title, style, fonts, key
+        self.size = style["text"]["heading_size"] + 2
+        self.spaceBefore = 4
+        self.spaceAfter = 4
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self.width, self.height = availWidth, self.size * 1.8
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.setFillColor(HexColor(self.style.color("accent")))
+        canvas.rect(0, 0, 4, self.height, stroke=0, fill=1)
+        canvas.setFont(self.fonts.bold, self.size)
+        baseline = (self.height - self.size) / 2 + (1 - ASCENT) * self.size
+        canvas.drawString(12, baseline, self.fonts.clean(self.title))
+        canvas.setStrokeColor(HexColor(self.style.color("light_rule")))
+        canvas.setLineWidth(0.5)
+        canvas.line(0, 0, self.width, 0)
+        canvas.bookmarkPage(self.key)
+        canvas.addOutlineEntry(self.fonts.clean(self.title), self.key, level=1)
+
+
 class TocBlock(Flowable):
     """Reserves the 目次's space and draws the form that the canvas fills in at save time."""
 

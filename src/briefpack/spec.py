@@ -14,7 +14,7 @@ from typing import Any
 from .datalayer import DataLayer, read_text, read_toml
 from .errors import DataError, Problem
 
-COLUMN_KEYS = ("x", "y", "series", "category", "year", "by", "line", "column")
+COLUMN_KEYS = ("x", "y", "series", "category", "year", "by", "line", "column", "value")
 COLUMN_LIST_KEYS = ("columns", "bars", "sort")
 
 
@@ -24,6 +24,7 @@ class Section:
     title: str
     blocks: list[dict[str, Any]]
     absent: list[str] = field(default_factory=list)
+    each_member: bool = False  # for a region: repeat the blocks for every member country
 
 
 @dataclass
@@ -52,7 +53,9 @@ def available_templates(data_root: Path) -> list[str]:
     return sorted(p.stem for p in (data_root / "packs").glob("*.toml"))
 
 
-def load_spec(data: DataLayer, template: str) -> PackSpec:
+def load_spec(data: DataLayer, template: str, check_blocks: bool = True) -> PackSpec:
+    """Read a pack spec; ``check_blocks=False`` skips checking block types and keys, which
+    needs the block modules (and so ReportLab): the up-to-date check and ``list`` skip it."""
     path = data.root / "packs" / f"{template}.toml"
     rel = f"packs/{template}.toml"
     problems: list[Problem] = []
@@ -60,7 +63,7 @@ def load_spec(data: DataLayer, template: str) -> PackSpec:
     if raw is None:
         raise DataError(problems)
     lines = (read_text(path, rel, []) or "").splitlines()
-    spec = _parse(raw, path, rel, template, lines, problems)
+    spec = _parse(raw, path, rel, template, lines, problems, check_blocks)
     _check_names(spec, data, lines, problems)
     if problems:
         raise DataError(problems)
@@ -76,31 +79,31 @@ def _line_of(lines: list[str], needle: str, start: int = 0) -> int | None:
 
 
 def _parse(
-    raw: dict, path: Path, rel: str, template: str, lines: list[str], problems: list[Problem]
+    raw: dict,
+    path: Path,
+    rel: str,
+    template: str,
+    lines: list[str],
+    problems: list[Problem],
+    check_blocks: bool,
 ) -> PackSpec:
-    from .blocks import REGISTRY
-
     sections = []
     for s_no, s in enumerate(raw.get("sections", []), start=1):
         if not isinstance(s, dict) or not isinstance(s.get("title"), str):
             problems.append(Problem(rel, None, None, f"section {s_no}: needs a title"))
             continue
         blocks = s.get("blocks", [])
-        for b in _flatten(blocks):
-            kind = b.get("type")
-            if kind not in REGISTRY:
-                line = _line_of(lines, f'"{kind}"') if kind else None
-                known = ", ".join(sorted(REGISTRY))
-                problems.append(
-                    Problem(rel, line, None, f"unknown block type {kind!r} (known: {known})")
-                )
-                continue
-            unknown = set(b) - REGISTRY[kind].keys  # type: ignore[attr-defined]
-            for key in sorted(unknown):
-                problems.append(
-                    Problem(rel, _line_of(lines, key), None, f"block {kind!r}: unknown key {key!r}")
-                )
-        sections.append(Section(s.get("id", f"s{s_no}"), s["title"], blocks, s.get("absent", [])))
+        if check_blocks:
+            _check_blocks(blocks, rel, lines, problems)
+        sections.append(
+            Section(
+                s.get("id", f"s{s_no}"),
+                s["title"],
+                blocks,
+                s.get("absent", []),
+                bool(s.get("each_member", False)),
+            )
+        )
     if not sections:
         problems.append(Problem(rel, None, None, "no [[sections]]"))
     return PackSpec(
@@ -113,6 +116,27 @@ def _parse(
         rel=rel,
         targets=raw.get("targets"),
     )
+
+
+def _check_blocks(
+    blocks: list[dict[str, Any]], rel: str, lines: list[str], problems: list[Problem]
+) -> None:
+    from .blocks import REGISTRY
+
+    for b in _flatten(blocks):
+        kind = b.get("type")
+        if kind not in REGISTRY:
+            line = _line_of(lines, f'"{kind}"') if kind else None
+            known = ", ".join(sorted(REGISTRY))
+            problems.append(
+                Problem(rel, line, None, f"unknown block type {kind!r} (known: {known})")
+            )
+            continue
+        unknown = set(b) - REGISTRY[kind].keys  # type: ignore[attr-defined]
+        for key in sorted(unknown):
+            problems.append(
+                Problem(rel, _line_of(lines, key), None, f"block {kind!r}: unknown key {key!r}")
+            )
 
 
 def _check_names(

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..datalayer import DataLayer, Dataset, Place, Row
 from ..fonts import FontSet
+from ..select import select_rows, text_value
 from ..style import Style
 from ..typeset import TextStyle
 
@@ -70,17 +71,7 @@ class Context:
 
     def rows(self, dataset_id: str, spec: dict[str, Any] | None = None) -> list[Row]:
         """Rows of a dataset for this block's target (``scope = "all"`` for every place)."""
-        spec = spec or {}
-        dataset = self.dataset(dataset_id)
-        place_col = next((c.name for c in dataset.columns if c.type == "place"), None)
-        members = set(self.data.members(self.target.code))
-        rows = dataset.rows
-        if place_col and spec.get("scope", "target") == "target":
-            rows = [r for r in rows if r[place_col] in members]
-        for column, wanted in (spec.get("where") or {}).items():
-            allowed = wanted if isinstance(wanted, list) else [wanted]
-            rows = [r for r in rows if r[column] in allowed]
-        return rows
+        return select_rows(self.data, dataset_id, self.target.code, spec)
 
     def use(self, dataset_id: str, rows: list[Row]) -> None:
         """Record that the pack shows (or computes from) these rows."""
@@ -93,14 +84,8 @@ class Context:
 
     def text(self, ref: str) -> Any:
         """A value from the prose files: ``"profiles/{target}#economy"`` (None if absent)."""
-        path, _, keys = ref.replace("{target}", self.target.code).partition("#")
-        value: Any = self.data.texts.get(path)
-        for key in filter(None, keys.split(".")):
-            if not isinstance(value, dict):
-                return None
-            value = value.get(key)
-        return value
+        return text_value(self.data, ref, self.target.code)
 
 
 # Importing the modules registers their block types.
-from . import charts, row, tables, text  # noqa: E402, F401
+from . import charts, comment, row, tables, text  # noqa: E402, F401

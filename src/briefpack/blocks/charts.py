@@ -40,7 +40,10 @@ def chart(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
         return None
     width = ctx.style["chart"]["half_width_mm" if spec.get("size") == "half" else "width_mm"] * MM
     width = min(width, ctx.frame_width)
-    height = min(ctx.style["chart"]["height_mm"] * MM, ctx.frame_height * 0.62)
+    height_mm = ctx.style["chart"]["height_mm"]
+    if spec.get("size") == "small":
+        height_mm = ctx.style["chart"].get("small_height_mm", height_mm * 0.6)
+    height = min(height_mm * MM, ctx.frame_height * 0.62)
     unit = dataset.unit or ""
     payload = {
         "kind": kind,
@@ -193,7 +196,9 @@ def _draw_lines(axes: Any, payload: dict[str, Any], ctx: Any) -> None:
         step = 2 if len(xs) > 14 else 1
         axes.set_xticks(xs[::step], [f"{x}" for x in xs[::step]])
     if len(lines) > 1:
-        axes.legend(loc="upper left", ncols=min(len(lines), 5))
+        axes.legend(
+            loc="lower left", bbox_to_anchor=(0, 1.0), ncols=min(len(lines), 6), borderaxespad=0.2
+        )
 
 
 def _draw_bars(axes: Any, payload: dict[str, Any], ctx: Any, horizontal: bool = False) -> None:
@@ -259,7 +264,7 @@ def _draw_balance(axes: Any, payload: dict[str, Any], ctx: Any) -> None:
     axes.yaxis.set_major_formatter(_tick_formatter(payload))
     step = 2 if len(xs) > 14 else 1
     axes.set_xticks(xs[::step], [f"{x}" for x in xs[::step]])
-    axes.legend(loc="upper left", ncols=3)
+    axes.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, borderaxespad=0.2)
 
 
 DRAW = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus import Flowable
 
 from . import REGISTRY, block
 
@@ -25,29 +25,45 @@ def row(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
         cells.append(built or [])
     if not any(cells):
         return None
-    col_widths = []
-    data: list[Any] = []
-    for i, (cell, width) in enumerate(zip(cells, widths, strict=True)):
-        if i:
-            data.append("")
-            col_widths.append(GUTTER)
-        data.append(cell)
-        col_widths.append(width)
-    table = Table([data], colWidths=col_widths, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                # Table's default cell font is Helvetica: name the pack's font instead.
-                ("FONT", (0, 0), (-1, -1), ctx.fonts.regular, 8),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
-    return [table]
+    return [SideBySide(cells, widths, GUTTER)]
+
+
+class SideBySide(Flowable):
+    """Columns of flowables next to each other; stacked one after another when too tall."""
+
+    def __init__(self, columns: list[list[Flowable]], widths: list[float], gutter: float):
+        super().__init__()
+        self.columns, self.widths, self.gutter = columns, widths, gutter
+        self._heights: list[float] = []
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self._heights = [
+            sum(_height(f, w, availHeight) for f in column)
+            for column, w in zip(self.columns, self.widths, strict=True)
+        ]
+        self.width, self.height = availWidth, max(self._heights, default=0.0)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        # Too tall for the frame: give up the columns and let each flowable flow on its own.
+        return [f for column in self.columns for f in column]
+
+    def draw(self) -> None:
+        x = 0.0
+        for column, width in zip(self.columns, self.widths, strict=True):
+            y = self.height
+            for f in column:
+                _, h = f.wrap(width, self.height)
+                y -= f.getSpaceBefore()
+                y -= h
+                f.drawOn(self.canv, x, y)
+                y -= f.getSpaceAfter()
+            x += width + self.gutter
+
+
+def _height(f: Flowable, width: float, avail: float) -> float:
+    _, h = f.wrap(width, avail)
+    return h + f.getSpaceBefore() + f.getSpaceAfter()
 
 
 def _inherited(spec: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:

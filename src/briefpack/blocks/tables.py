@@ -142,6 +142,8 @@ def _row_notes(ctx: Any, dataset: Dataset, rows: list[Row]) -> list[str]:
         if r["note"]:
             who = ctx.place_name(r["country"]) if r["country"] else ""
             when = f"{r['year']}年" if r["year"] else ""
+            what = r["mineral"] or r["partner"] or ""
+            when = f"・{what}" if what and not when else when
             notes.append(f"{who}{when}：{r['note']}".lstrip("："))
     return notes
 
@@ -177,7 +179,7 @@ def timeline(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
     return out
 
 
-@block("series_table", {"series", "year", "years", "by", "unit"})
+@block("series_table", {"series", "year", "by", "unit", "group", "years_per_block"})
 def series_table(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
     """Years across, one row per series (and per place with ``by``), split into year blocks."""
     year_col = spec.get("year", "year")
@@ -206,8 +208,11 @@ def series_table(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
             lines.append((label, {r[year_col]: r for r in group}, dataset, s["column"]))
     if not lines:
         return None
+    if spec.get("group") == "place":  # each place's series together: 輸出額, 輸入額, 貿易収支
+        labels = [s.get("label") for s in series]
+        lines.sort(key=lambda line: _place_order(ctx, line[0], labels))
     years = sorted({y for _, values, _, _ in lines for y in values})
-    per_block = int(ctx.style["table"].get("max_year_columns", 13))
+    per_block = int(spec.get("years_per_block") or ctx.style["table"].get("max_year_columns", 13))
     out: list[Flowable] = [heading(ctx, spec["heading"])] if spec.get("heading") else []
     units = {s.get("unit", ctx.dataset(s["dataset"]).unit) for s in series}
     out += unit_line(ctx, spec.get("unit") or (units.pop() if len(units) == 1 else None))
@@ -237,6 +242,12 @@ def series_table(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
         out.append(_gap(ctx))
     out += source_lines(ctx, datasets, notes)
     return out
+
+
+def _place_order(ctx: Any, label: str, series_labels: list) -> tuple[int, int]:
+    place = next((p for p in ctx.data.places.values() if label.startswith(p.name)), None)
+    series_no = next((i for i, s in enumerate(series_labels) if s and label.endswith(s)), 0)
+    return (place.order if place else 0, series_no)
 
 
 def _group_rows(rows: list[Row], by: str | None) -> list[tuple[str | None, list[Row]]]:
@@ -272,7 +283,10 @@ def keyfigures(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
             value = cell_text(ctx, row, dataset, item.get("column", "value"))
             unit = item.get("unit", dataset.unit or "")
             when = f"{row['year']}年" if row["year"] else (row["note"] or "—")
-            body.append([item["label"], value, unit, when])
+            label = item["label"]
+            if ctx.target.is_region and row["country"]:
+                label = f"{ctx.place_name(row['country'])}：{label}"
+            body.append([label, value, unit, when])
     if not body:
         return None
     out: list[Flowable] = [heading(ctx, spec["heading"])] if spec.get("heading") else []
@@ -280,4 +294,38 @@ def keyfigures(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
         ruled_table(ctx, ["項目", "数値", "単位", "時点"], body, [False, True, False, False])
     )
     out += source_lines(ctx, datasets)
+    return out
+
+
+@block("ranking_table", {"dataset", "indices"})
+def ranking_table(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
+    """Places down, indices across; each index's year, universe (「139カ国中」) and source."""
+    dataset = ctx.dataset(spec["dataset"])
+    rows = ctx.rows(spec["dataset"], spec)
+    indices = ctx.dataset(spec["indices"])
+    if not rows:
+        return None
+    ctx.use(dataset.id, rows)
+    ctx.use(indices.id, indices.rows)
+    missing = ctx.style["numbers"]["missing"]
+    header = ["国名"] + [
+        f"{i['name']}\n{i['year']}年順位\n（{i['universe_label']}）" for i in indices.rows
+    ]
+    places = sorted({r["country"] for r in rows}, key=lambda c: ctx.data.places[c].order)
+    rank = {(r["country"], r["index"]): r["rank"] for r in rows}
+    body = [
+        [ctx.place_name(code)]
+        + [
+            f"{rank[(code, i['index'])]}位" if rank.get((code, i["index"])) else missing
+            for i in indices.rows
+        ]
+        for code in places
+    ]
+    body.append(["出所"] + [i["source"] for i in indices.rows])
+    n = len(indices.rows)
+    first = ctx.frame_width * 0.14
+    widths = [first] + [(ctx.frame_width - first) / n] * n
+    out: list[Flowable] = [heading(ctx, spec["heading"])] if spec.get("heading") else []
+    out.append(ruled_table(ctx, header, body, [False] + [True] * n, widths))
+    out += source_lines(ctx, [dataset])
     return out

@@ -72,11 +72,17 @@ def profile(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
     return out
 
 
+def _concerns(ctx: Any, targets: list[str]) -> bool:
+    """A column about a place is shown in its packs and in its region's packs."""
+    code = ctx.target.code
+    return not targets or code in targets or bool(set(ctx.data.members(code)) & set(targets))
+
+
 @block("column", {"text"})
 def column(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
     """A コラム: title and paragraphs (hand-written prose the data cannot say)."""
     data = ctx.text(spec["text"])
-    if not data:
+    if not data or not _concerns(ctx, data.get("targets", [])):
         return None
     out: list[Flowable] = [heading(ctx, f"コラム　{data['title']}")]
     out += bullet_list(ctx, data.get("paragraphs", []))
