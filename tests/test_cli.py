@@ -110,7 +110,8 @@ def test_build_reports_the_file_and_leaves_identical_output_alone(tmp_path: Path
     code, _, err = run(*args)
     assert err == f"unchanged: {pdf} (14 pages)\n"
     assert pdf.stat().st_mtime_ns == mtime
-    assert [p.name for p in tmp_path.iterdir()] == ["relations-kg.pdf"]
+    # Only the PDF and the bookkeeping folder: no stray temporary files.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".briefpack", "relations-kg.pdf"]
 
 
 def test_verbose_build_names_the_charts_left_out(tmp_path: Path) -> None:

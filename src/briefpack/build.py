@@ -7,6 +7,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .datalayer import DataLayer, Dataset
 from .errors import BuildError, UsageError
@@ -28,9 +29,11 @@ class BuildResult:
     template: str
     target: str
     path: Path
-    written: bool  # False when the new PDF was identical to the one in place
+    written: bool  # False when skipped as up to date, or when the new PDF was identical
     pages: int
     log: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # what changed since the last build
+    entry: dict | None = None  # the manifest entry for this build
 
 
 def targets_for(data: DataLayer) -> list[str]:
@@ -65,22 +68,108 @@ def issue_date(options: BuildOptions, datasets: list[Dataset]) -> tuple[dt.date,
     return dt.date(parts[0], parts[1], parts[2]), newest.count("-") == 2
 
 
-def build_pack(data: DataLayer, template: str, target: str, options: BuildOptions) -> BuildResult:
-    """Build one pack and write ``OUT/TEMPLATE-TARGET.pdf`` unless it would be unchanged."""
-    from .blocks import Context
-    from .fonts import register_fonts, resolve_font_path
-    from .layout import BuiltSection, PackLayout, render
+@dataclass
+class PackPlan:
+    """What one pack is made of, known without loading ReportLab or matplotlib."""
+
+    template: str
+    target: str
+    spec: Any
+    style: Any
+    font_paths: tuple[Path, Path]
+    fingerprint: Any
+    pdf_path: Path
+
+    @property
+    def name(self) -> str:
+        return f"{self.template}-{self.target}"
+
+
+def plan_pack(data: DataLayer, template: str, target: str, options: BuildOptions) -> PackPlan:
+    """Check the request and fingerprint every input of the pack (standard library only)."""
+    from .fonts import resolve_font_path
+    from .manifest import fingerprint
     from .spec import available_templates, load_spec
-    from .style import MM, load_style
+    from .style import load_style
 
     check_request(data, available_templates(data.root), template, target)
     style = load_style(options.styles_root, options.style)
-    fonts = register_fonts(
+    font_paths = (
         resolve_font_path(style["fonts"]["regular"], style.folder),
         resolve_font_path(style["fonts"]["bold"], style.folder),
     )
-    spec = load_spec(data, template)
-    place = data.places[target]
+    spec = load_spec(data, template, check_blocks=False)
+    fp = fingerprint(
+        data,
+        spec,
+        target,
+        style.files,
+        list(font_paths),
+        {
+            "style": options.style,
+            "date": options.date,
+            "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
+        },
+    )
+    pdf_path = options.out_dir / f"{template}-{target}.pdf"
+    return PackPlan(template, target, spec, style, font_paths, fp, pdf_path)
+
+
+def build_pack(
+    data: DataLayer,
+    template: str,
+    target: str,
+    options: BuildOptions,
+    previous: dict | None = None,
+) -> BuildResult:
+    """Build one pack unless its inputs and output match ``previous`` (its manifest entry)."""
+    import time
+
+    from .manifest import changes, file_digest
+
+    started = time.perf_counter()
+    plan = plan_pack(data, template, target, options)
+    what_changed = changes(previous, plan.fingerprint)
+    if not options.force and is_up_to_date(plan, previous):
+        return BuildResult(
+            template, target, plan.pdf_path, False, previous.get("pages", 0), [], [], previous
+        )
+    pdf, pages, log = render_pack(data, plan, options)
+    written = write_atomically(plan.pdf_path, pdf)
+    entry = {
+        "inputs": plan.fingerprint.digest,
+        "parts": plan.fingerprint.parts,
+        "rows": plan.fingerprint.rows,
+        "output": file_digest(plan.pdf_path),
+        "pages": pages,
+        "build_seconds": round(time.perf_counter() - started, 3),
+    }
+    return BuildResult(template, target, plan.pdf_path, written, pages, log, what_changed, entry)
+
+
+def is_up_to_date(plan: PackPlan, previous: dict | None) -> bool:
+    """Same inputs as the last build, and the PDF in place is the one that build wrote."""
+    from .manifest import file_digest
+
+    return bool(
+        previous
+        and previous.get("inputs") == plan.fingerprint.digest
+        and plan.pdf_path.is_file()
+        and file_digest(plan.pdf_path) == previous.get("output")
+    )
+
+
+def render_pack(data: DataLayer, plan: PackPlan, options: BuildOptions) -> tuple[bytes, int, list]:
+    """Spec + data → blocks → layout → PDF bytes (this is where ReportLab is loaded)."""
+    from .blocks import Context
+    from .chartcache import ChartCache
+    from .fonts import register_fonts
+    from .layout import BuiltSection, PackLayout, render
+    from .spec import load_spec
+
+    style, place = plan.style, data.places[plan.target]
+    fonts = register_fonts(*plan.font_paths)
+    spec = load_spec(data, plan.template)  # checked in full (block types and keys) to build
     page_w, page_h = style.page_size
     ctx = Context(
         data=data,
@@ -89,10 +178,11 @@ def build_pack(data: DataLayer, template: str, target: str, options: BuildOption
         fonts=fonts,
         frame_width=page_w - style.margin("left") - style.margin("right"),
         frame_height=page_h - style.margin("top") - style.margin("bottom"),
+        chart_cache=ChartCache(options.out_dir),
     )
     sections = build_sections(spec, ctx)
     if not sections:
-        raise BuildError(f"{template}-{target}: the data has nothing to show for this pack")
+        raise BuildError(f"{plan.name}: the data has nothing to show for this pack")
     used = list(ctx.used.values())
     sections.append(BuiltSection("データ出所一覧", _sources_appendix(ctx, used)))
     date, exact = issue_date(options, used)
@@ -102,27 +192,21 @@ def build_pack(data: DataLayer, template: str, target: str, options: BuildOption
         subtitle=spec.subtitle_for(place),
         issue_date=format_date(date, style.raw.get("dates", {}).get("wareki", False), exact),
         as_of=f"{format_as_of(as_of)}（各表・グラフに個別の時点を記載）",
-        publications=sorted(
-            {
-                f"{d.publication.publisher}「{d.publication.title}」（{format_as_of(d.publication.published)}）"
-                for d in used
-                if d.publication
-            }
-        ),
+        publications=sorted({_publication_text(d) for d in used if d.publication}),
         sections=sections,
         subject=spec.description,
-        keywords=f"{template} {target}",
+        keywords=f"{plan.template} {plan.target}",
     )
-    del MM
     pdf = render(layout, style, fonts)
     if fonts.missing:
-        ctx.log.append(
-            "characters missing from the font, printed as 〓: "
-            + "".join(sorted(set(fonts.missing)))
-        )
-    path = options.out_dir / f"{template}-{target}.pdf"
-    written = write_atomically(path, pdf)
-    return BuildResult(template, target, path, written, pdf.count(b"/Type /Page\n"), ctx.log)
+        missing = "".join(sorted(set(fonts.missing)))
+        ctx.log.append(f"warning: characters missing from the font, printed as 〓: {missing}")
+    return pdf, pdf.count(b"/Type /Page\n"), ctx.log
+
+
+def _publication_text(d: Dataset) -> str:
+    p = d.publication
+    return f"{p.publisher}「{p.title}」（{format_as_of(p.published)}）"
 
 
 def build_sections(spec, ctx) -> list:
@@ -217,7 +301,7 @@ def write_atomically(path: Path, content: bytes) -> bool:
 
 @dataclass
 class PackOutcome:
-    """What happened to one pack in ``build --all``: built, unchanged or failed (and why)."""
+    """What happened to one pack: built, unchanged or failed (and why)."""
 
     template: str
     target: str
@@ -225,46 +309,109 @@ class PackOutcome:
     path: str
     pages: int = 0
     error: str = ""
+    changes: list[str] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
+    entry: dict | None = None
 
 
-def _build_one(args: tuple[str, str, BuildOptions]) -> PackOutcome:
+def _build_one(args: tuple[str, str, BuildOptions, dict | None]) -> PackOutcome:
     from .datalayer import load
     from .errors import BriefpackError
 
-    template, target, options = args
+    template, target, options, previous = args
     path = str(options.out_dir / f"{template}-{target}.pdf")
     try:
-        result = build_pack(load(options.data_root), template, target, options)
+        result = build_pack(load(options.data_root), template, target, options, previous)
     except BriefpackError as exc:
         return PackOutcome(template, target, "failed", path, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - one broken pack must not stop the others
         return PackOutcome(template, target, "failed", path, error=internal_error(exc))
     status = "built" if result.written else "unchanged"
-    return PackOutcome(template, target, status, path, result.pages, log=result.log)
+    return PackOutcome(
+        template, target, status, path, result.pages, "", result.changes, result.log, result.entry
+    )
 
 
-def build_all(data: DataLayer, options: BuildOptions, jobs: int, report=None) -> list[PackOutcome]:
-    """Build every pack the data can make, ``jobs`` at a time; one failure stops no other."""
-    from .select import available_packs
-    from .spec import available_templates, load_spec
+def run_builds(
+    data: DataLayer,
+    packs: list[tuple[str, str]],
+    options: BuildOptions,
+    jobs: int = 1,
+    report: Any = None,
+) -> list[PackOutcome]:
+    """Build ``packs`` under the output folder's lock, ``jobs`` at a time, and record them.
 
-    specs = [load_spec(data, t, check_blocks=False) for t in available_templates(data.root)]
-    work = [(template, target, options) for template, target in available_packs(data, specs)]
-    outcomes: list[PackOutcome] = []
+    One failure stops no other pack; the manifest is written once, by this process.
+    """
+    from .manifest import Manifest, output_lock
+
+    with output_lock(options.out_dir):
+        _remove_leftovers(options.out_dir)
+        manifest = Manifest.read(options.out_dir)
+        outcomes: list[PackOutcome] = []
+
+        def done(outcome: PackOutcome) -> None:
+            outcomes.append(outcome)
+            if outcome.entry is not None:
+                manifest.packs[f"{outcome.template}-{outcome.target}"] = outcome.entry
+            if report:
+                report(outcome)
+
+        stale = []
+        for template, target in packs:
+            previous = manifest.packs.get(f"{template}-{target}")
+            fresh = None if options.force else _unchanged(data, template, target, options, previous)
+            if fresh is not None:
+                done(fresh)
+            else:
+                stale.append((template, target, options, previous))
+        for outcome in _map(stale, jobs):
+            done(outcome)
+        manifest.write()
+    return outcomes
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """Temporary files of a run that was killed before it could rename them into place."""
+    for leftover in out_dir.glob(".*.pdf.*.tmp"):
+        leftover.unlink(missing_ok=True)
+
+
+def _unchanged(
+    data: DataLayer, template: str, target: str, options: BuildOptions, previous: dict | None
+) -> PackOutcome | None:
+    """The outcome of a pack whose inputs and output match the manifest, else None."""
+    from .errors import BriefpackError
+
+    if not previous:
+        return None
+    try:
+        plan = plan_pack(data, template, target, options)
+    except BriefpackError:
+        return None  # let the build report it
+    if not is_up_to_date(plan, previous):
+        return None
+    path = str(plan.pdf_path)
+    return PackOutcome(template, target, "unchanged", path, previous.get("pages", 0))
+
+
+def _map(work: list, jobs: int):
     if jobs <= 1 or len(work) <= 1:
         for item in work:
-            outcomes.append(_build_one(item))
-            if report:
-                report(outcomes[-1])
-        return outcomes
+            yield _build_one(item)
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for outcome in pool.map(_build_one, work):
-            outcomes.append(outcome)
-            if report:
-                report(outcome)
-    return outcomes
+        yield from pool.map(_build_one, work)
+
+
+def all_packs(data: DataLayer) -> list[tuple[str, str]]:
+    """Every (template, target) the data can make."""
+    from .select import available_packs
+    from .spec import available_templates, load_spec
+
+    specs = [load_spec(data, t, check_blocks=False) for t in available_templates(data.root)]
+    return available_packs(data, specs)

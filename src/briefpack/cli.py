@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import BriefpackError, BuildError, DataError, UsageError
+from .errors import BriefpackError, DataError, UsageError
 from .paths import default_root
 
 
@@ -167,65 +169,65 @@ def build(
     as_json: bool,
 ) -> None:
     """Build OUT/TEMPLATE-TARGET.pdf, e.g. `briefpack build relations kg`, or --all packs."""
-    from .build import BuildOptions, build_pack
+    from .build import BuildOptions, all_packs, check_request
+    from .spec import available_templates
 
     options = BuildOptions(settings.data, settings.styles, out_dir, style, date, force)
-    if build_every:
-        if template or target:
-            raise click.UsageError("give either TEMPLATE TARGET or --all, not both")
-        _build_all(settings, options, jobs, as_json)
-        return
-    if not (template and target):
+    if build_every and (template or target):
+        raise click.UsageError("give either TEMPLATE TARGET or --all, not both")
+    if not build_every and not (template and target):
         raise click.UsageError("missing TEMPLATE and TARGET (or --all)")
     try:
         data = _load(settings)
-        result = build_pack(data, template, target, options)
-    except BriefpackError as exc:
-        _fail(settings, exc)
-    except Exception as exc:  # noqa: BLE001 - a bug still gets a one-line message and exit 1
-        from .build import internal_error
-
-        _fail(settings, BuildError(f"{template}-{target}: {internal_error(exc)}"), exc)
-    for line in result.log:
-        settings.debug(line)
-    state = "built" if result.written else "unchanged"
-    settings.info(f"{state}: {result.path} ({result.pages} pages)")
-
-
-def _build_all(settings: Settings, options, jobs: int | None, as_json: bool) -> None:
-    import json
-    import os
-
-    from .build import build_all
-
-    def report(outcome) -> None:
-        for line in outcome.log:
-            settings.debug(f"{outcome.template}-{outcome.target}: {line}")
-        if outcome.status == "failed":
-            click.echo(f"failed: {outcome.template}-{outcome.target}: {outcome.error}", err=True)
+        if build_every:
+            packs = all_packs(data)
         else:
-            settings.info(f"{outcome.status}: {outcome.path} ({outcome.pages} pages)")
-
-    try:
-        data = _load(settings)
-        outcomes = build_all(data, options, jobs or os.cpu_count() or 1, report)
+            check_request(data, available_templates(settings.data), template, target)
+            packs = [(template, target)]
     except BriefpackError as exc:
         _fail(settings, exc)
+    outcomes = _run(settings, data, packs, options, jobs or os.cpu_count() or 1, build_every)
     counts = {
         s: sum(1 for o in outcomes if o.status == s) for s in ("built", "unchanged", "failed")
     }
     if as_json:
-        summary = {
-            **counts,
-            "packs": [{k: v for k, v in o.__dict__.items() if k != "log"} for o in outcomes],
-        }
-        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
-    settings.info(
-        f"{len(outcomes)} packs: {counts['built']} built, {counts['unchanged']} unchanged, "
-        f"{counts['failed']} failed"
-    )
+        click.echo(json.dumps(_summary(counts, outcomes), ensure_ascii=False, indent=2))
+    if build_every:
+        settings.info(
+            f"{len(outcomes)} packs: {counts['built']} built, {counts['unchanged']} unchanged, "
+            f"{counts['failed']} failed"
+        )
     if counts["failed"]:
+        if not build_every:
+            raise click.ClickException(outcomes[0].error)
         raise SystemExit(1)
+
+
+def _run(settings: Settings, data, packs, options, jobs: int, many: bool) -> list:
+    from .build import run_builds
+
+    def report(outcome) -> None:
+        name = f"{outcome.template}-{outcome.target}"
+        for line in outcome.log:
+            settings.debug(f"{name}: {line}" if many else line)
+        if outcome.status == "built":
+            for change in outcome.changes:
+                settings.debug(f"{name}: changed: {change}")
+        if outcome.status == "failed":
+            if many:
+                click.echo(f"failed: {name}: {outcome.error}", err=True)
+        else:
+            settings.info(f"{outcome.status}: {outcome.path} ({outcome.pages} pages)")
+
+    try:
+        return run_builds(data, packs, options, jobs, report)
+    except BriefpackError as exc:
+        _fail(settings, exc)
+
+
+def _summary(counts: dict, outcomes: list) -> dict:
+    keys = ("template", "target", "status", "path", "pages", "error", "changes")
+    return {**counts, "packs": [{k: getattr(o, k) for k in keys} for o in outcomes]}
 
 
 if __name__ == "__main__":  # pragma: no cover

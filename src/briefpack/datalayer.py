@@ -150,7 +150,25 @@ def read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
     return text.removeprefix("\ufeff")
 
 
+_TOML_CACHE: dict[tuple[str, int, int], dict[str, Any]] = {}
+
+
 def read_toml(path: Path, rel: str, problems: list[Problem]) -> dict[str, Any] | None:
+    """Parsed TOML (parsed once per run for an unchanged file; callers must not modify it)."""
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        key = None
+    if key in _TOML_CACHE:
+        return _TOML_CACHE[key]
+    doc = _parse_toml(path, rel, problems)
+    if doc is not None and key is not None:
+        _TOML_CACHE[key] = doc
+    return doc
+
+
+def _parse_toml(path: Path, rel: str, problems: list[Problem]) -> dict[str, Any] | None:
     text = read_text(path, rel, problems)
     if text is None:
         return None
