@@ -209,7 +209,8 @@ def _run(settings: Settings, data, packs, options, jobs: int, many: bool) -> lis
     def report(outcome) -> None:
         name = f"{outcome.template}-{outcome.target}"
         for line in outcome.log:
-            settings.debug(f"{name}: {line}" if many else line)
+            message = f"{name}: {line}" if many else line
+            (settings.info if line.startswith("warning:") else settings.debug)(message)
         if outcome.status == "built":
             for change in outcome.changes:
                 settings.debug(f"{name}: changed: {change}")

@@ -134,6 +134,10 @@ def read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
     except OSError as exc:
         problems.append(Problem(rel, None, None, f"cannot read file: {exc.strerror}"))
         return None
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        problems.append(Problem(rel, line, None, "binary data (NUL byte): not a text file"))
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -142,10 +146,6 @@ def read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
         problems.append(
             Problem(rel, line, col, "not UTF-8 text (save the file as UTF-8, e.g. not Shift_JIS)")
         )
-        return None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        problems.append(Problem(rel, line, None, "binary data (NUL byte) in a text file"))
         return None
     return text.removeprefix("\ufeff")
 

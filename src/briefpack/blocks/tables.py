@@ -77,7 +77,8 @@ def ruled_table(
     ]
     for i in range(header_rows + 1, len(data), 2):
         commands.append(("BACKGROUND", (0, i), (-1, i), HexColor(colors["stripe_fill"])))
-    table = Table(data, colWidths=widths, repeatRows=header_rows, hAlign="LEFT")
+    # splitInRow: a cell taller than a page (a very long timeline entry) splits across pages.
+    table = Table(data, colWidths=widths, repeatRows=header_rows, hAlign="LEFT", splitInRow=1)
     table.setStyle(TableStyle(commands))
     return table
 
