@@ -49,7 +49,7 @@ def test_table_of_contents_page_numbers_match_the_sections(built_kg: Path) -> No
     assert len(entries) == 7
     outline = {item.title: reader.get_destination_page_number(item) + 1 for item in reader.outline}
     for number, title, page in entries:
-        match = [p for t, p in outline.items() if t.startswith(f"{number} ")]
+        match = [p for t, p in outline.items() if t.startswith(f"{number}\u3000")]
         assert match == [int(page)], (number, title, page, outline)
         assert title in reader.pages[int(page) - 1].extract_text()
 

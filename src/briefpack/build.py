@@ -22,6 +22,18 @@ class BuildOptions:
     style: str = "default"
     date: dt.date | None = None
     force: bool = False
+    # Print options (PRODUCT.md): all of them change the output, so all are pack inputs.
+    meeting: str | None = None
+    mark: str | None = None
+    watermark: str | None = None
+    copies: int = 0
+    gray: bool = False
+    duplex: bool = False
+    nup: int = 1
+
+    def print_options(self) -> dict[str, Any]:
+        keys = ("meeting", "mark", "watermark", "copies", "gray", "duplex", "nup")
+        return {k: getattr(self, k) for k in keys}
 
 
 @dataclass
@@ -94,6 +106,8 @@ def plan_pack(data: DataLayer, template: str, target: str, options: BuildOptions
 
     check_request(data, available_templates(data.root), template, target)
     style = load_style(options.styles_root, options.style)
+    if options.gray:
+        style = style.to_gray()
     font_paths = (
         resolve_font_path(style["fonts"]["regular"], style.folder),
         resolve_font_path(style["fonts"]["bold"], style.folder),
@@ -109,6 +123,7 @@ def plan_pack(data: DataLayer, template: str, target: str, options: BuildOptions
             "style": options.style,
             "date": options.date,
             "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
+            **options.print_options(),
         },
     )
     pdf_path = options.out_dir / f"{template}-{target}.pdf"
@@ -136,6 +151,10 @@ def build_pack(
         )
     pdf, pages, log = render_pack(data, plan, options)
     written = write_atomically(plan.pdf_path, pdf)
+    for n in range(1, options.copies + 1):
+        copy, _, _ = render_pack(data, plan, options, f"No. {n}/{options.copies}")
+        copy_path = plan.pdf_path.with_name(f"{plan.name}-copy{n:02d}.pdf")
+        written = write_atomically(copy_path, copy) or written
     entry = {
         "inputs": plan.fingerprint.digest,
         "parts": plan.fingerprint.parts,
@@ -159,16 +178,45 @@ def is_up_to_date(plan: PackPlan, previous: dict | None) -> bool:
     )
 
 
-def render_pack(data: DataLayer, plan: PackPlan, options: BuildOptions) -> tuple[bytes, int, list]:
+def render_pack(
+    data: DataLayer, plan: PackPlan, options: BuildOptions, copy_label: str | None = None
+) -> tuple[bytes, int, list]:
     """Spec + data → blocks → layout → PDF bytes (this is where ReportLab is loaded)."""
+    from .fonts import register_fonts
+
+    fonts = register_fonts(*plan.font_paths)
+    part, used, log = build_part(data, plan, options, fonts)
+    spec, place = plan.spec, data.places[plan.target]
+    pdf = compose(
+        [part],
+        used,
+        spec.title_for(place),
+        spec.subtitle_for(place),
+        spec.description,
+        f"{plan.template} {plan.target}",
+        plan.style,
+        fonts,
+        options,
+        copy_label,
+    )
+    if fonts.missing:
+        missing = "".join(sorted(set(fonts.missing)))
+        log.append(f"warning: characters missing from the font, printed as 〓: {missing}")
+    return pdf, count_pages(pdf), log
+
+
+def count_pages(pdf: bytes) -> int:
+    return pdf.count(b"/Type /Page\n")
+
+
+def build_part(data: DataLayer, plan: PackPlan, options: BuildOptions, fonts: Any) -> tuple:
+    """One pack's sections (with its 「データ出所一覧」), the datasets it used, and its log."""
     from .blocks import Context
     from .chartcache import ChartCache
-    from .fonts import register_fonts
-    from .layout import BuiltSection, PackLayout, render
+    from .layout import BuiltSection, Part
     from .spec import load_spec
 
     style, place = plan.style, data.places[plan.target]
-    fonts = register_fonts(*plan.font_paths)
     spec = load_spec(data, plan.template)  # checked in full (block types and keys) to build
     page_w, page_h = style.page_size
     ctx = Context(
@@ -185,23 +233,56 @@ def render_pack(data: DataLayer, plan: PackPlan, options: BuildOptions) -> tuple
         raise BuildError(f"{plan.name}: the data has nothing to show for this pack")
     used = list(ctx.used.values())
     sections.append(BuiltSection("データ出所一覧", _sources_appendix(ctx, used)))
+    return Part(spec.title_for(place), sections), used, ctx.log
+
+
+def compose(
+    parts: list,
+    used: list[Dataset],
+    title: str,
+    subtitle: str,
+    subject: str,
+    keywords: str,
+    style: Any,
+    fonts: Any,
+    options: BuildOptions,
+    copy_label: str | None = None,
+) -> bytes:
+    """Parts → one PDF with cover, 目次 and the print settings of ``options``."""
+    from .layout import PackLayout, PrintSettings, render
+
+    if len(parts) == 1:
+        parts[0].title = None  # a single pack: its sections are the top level
     date, exact = issue_date(options, used)
+    wareki = style.raw.get("dates", {}).get("wareki", False)
     as_of = latest([d.as_of for d in used if d.as_of])
+    printing = PrintSettings(
+        meeting=options.meeting,
+        meeting_date=format_date(options.date, wareki)
+        if options.meeting and options.date
+        else None,
+        mark=options.mark,
+        watermark=options.watermark,
+        copy_label=copy_label,
+        duplex=options.duplex,
+    )
     layout = PackLayout(
-        title=spec.title_for(place),
-        subtitle=spec.subtitle_for(place),
-        issue_date=format_date(date, style.raw.get("dates", {}).get("wareki", False), exact),
+        title=title,
+        subtitle=subtitle,
+        issue_date=format_date(date, wareki, exact),
         as_of=f"{format_as_of(as_of)}（各表・グラフに個別の時点を記載）",
         publications=sorted({_publication_text(d) for d in used if d.publication}),
-        sections=sections,
-        subject=spec.description,
-        keywords=f"{plan.template} {plan.target}",
+        parts=parts,
+        printing=printing,
+        subject=subject,
+        keywords=keywords,
     )
     pdf = render(layout, style, fonts)
-    if fonts.missing:
-        missing = "".join(sorted(set(fonts.missing)))
-        ctx.log.append(f"warning: characters missing from the font, printed as 〓: {missing}")
-    return pdf, pdf.count(b"/Type /Page\n"), ctx.log
+    if options.nup == 2:
+        from .nup import two_up
+
+        pdf = two_up(pdf)
+    return pdf
 
 
 def _publication_text(d: Dataset) -> str:
@@ -415,3 +496,39 @@ def all_packs(data: DataLayer) -> list[tuple[str, str]]:
 
     specs = [load_spec(data, t, check_blocks=False) for t in available_templates(data.root)]
     return available_packs(data, specs)
+
+
+def build_binder(
+    data: DataLayer, items: list[tuple[str, str]], out_file: Path, options: BuildOptions
+) -> BuildResult:
+    """Several packs as one document: one cover, one 目次, continuous page numbers."""
+    from .fonts import register_fonts
+
+    if not items:
+        raise UsageError("a binder needs at least one TEMPLATE:TARGET")
+    plans = [plan_pack(data, template, target, options) for template, target in items]
+    fonts = register_fonts(*plans[0].font_paths)
+    parts, used, log = [], [], []
+    for plan in plans:
+        part, part_used, part_log = build_part(data, plan, options, fonts)
+        parts.append(part)
+        used += [d for d in part_used if d not in used]
+        log += [f"{plan.name}: {line}" for line in part_log]
+    title = options.meeting or "ブリーフィング資料集"
+    subtitle = "／".join(p.title for p in parts)
+    keywords = " ".join(f"{t}-{c}" for t, c in items)
+    pdf = compose(
+        parts,
+        used,
+        title,
+        subtitle,
+        "ブリーフィング資料集",
+        keywords,
+        plans[0].style,
+        fonts,
+        options,
+    )
+    written = write_atomically(out_file, pdf)
+    return BuildResult(
+        "binder", ",".join(f"{t}:{c}" for t, c in items), out_file, written, count_pages(pdf), log
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import BriefpackError, DataError, UsageError
+from .errors import BriefpackError, BuildError, DataError, UsageError
 from .paths import default_root
 
 
@@ -134,6 +134,28 @@ def _parse_date(_ctx, _param, value: str | None) -> dt.date | None:
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
 
+def print_options(command):
+    """The print options shared by `build` and `binder`."""
+    options = [
+        click.option("--meeting", help="Meeting name, printed on the cover."),
+        click.option("--date", callback=_parse_date, help="Issue (and meeting) date YYYY-MM-DD."),
+        click.option("--mark", help="Handling marking on every page, e.g. 取扱注意."),
+        click.option("--watermark", help="Light diagonal mark on every page, e.g. 案."),
+        click.option(
+            "--copies",
+            type=click.IntRange(min=1, max=999),
+            default=None,
+            help="Also write N numbered copies TEMPLATE-TARGET-copyNN.pdf (「No. 3/20」).",
+        ),
+        click.option("--gray", is_flag=True, help="Black-and-white print style."),
+        click.option("--duplex", is_flag=True, help="Sections start on right-hand pages."),
+        click.option("--nup", type=click.Choice(["2"]), default=None, help="Two pages per sheet."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("template", required=False)
 @click.argument("target", required=False)
@@ -149,12 +171,10 @@ def _parse_date(_ctx, _param, value: str | None) -> dt.date | None:
 @click.option("--style", default="default", show_default=True, help="Style name (in --styles).")
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
 @click.option(
-    "--date", callback=_parse_date, help="Issue date YYYY-MM-DD (default: from the data)."
-)
-@click.option(
     "--jobs", type=click.IntRange(min=1), default=None, help="Packs built side by side (--all)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the --all summary as JSON.")
+@print_options
 @click.pass_obj
 def build(
     settings: Settings,
@@ -164,15 +184,15 @@ def build(
     out_dir: Path,
     style: str,
     force: bool,
-    date: dt.date | None,
     jobs: int | None,
     as_json: bool,
+    **printing,
 ) -> None:
     """Build OUT/TEMPLATE-TARGET.pdf, e.g. `briefpack build relations kg`, or --all packs."""
-    from .build import BuildOptions, all_packs, check_request
+    from .build import all_packs, check_request
     from .spec import available_templates
 
-    options = BuildOptions(settings.data, settings.styles, out_dir, style, date, force)
+    options = _options(settings, out_dir, style, force, printing)
     if build_every and (template or target):
         raise click.UsageError("give either TEMPLATE TARGET or --all, not both")
     if not build_every and not (template and target):
@@ -201,6 +221,66 @@ def build(
         if not build_every:
             raise click.ClickException(outcomes[0].error)
         raise SystemExit(1)
+
+
+def _options(settings: Settings, out_dir: Path, style: str, force: bool, printing: dict):
+    from .build import BuildOptions
+
+    return BuildOptions(
+        settings.data,
+        settings.styles,
+        out_dir,
+        style,
+        printing.pop("date"),
+        force,
+        meeting=printing["meeting"],
+        mark=printing["mark"],
+        watermark=printing["watermark"],
+        copies=printing["copies"] or 0,
+        gray=printing["gray"],
+        duplex=printing["duplex"],
+        nup=int(printing["nup"] or 1),
+    )
+
+
+@main.command()
+@click.argument("packs", nargs=-1, required=True, metavar="TEMPLATE:TARGET...")
+@click.option(
+    "--out", "out_file", type=click.Path(path_type=Path), required=True, help="The binder's PDF."
+)
+@click.option("--style", default="default", show_default=True, help="Style name (in --styles).")
+@print_options
+@click.pass_obj
+def binder(
+    settings: Settings, packs: tuple[str, ...], out_file: Path, style: str, **printing
+) -> None:
+    """Bind packs into one PDF: `briefpack binder relations:kg economy:central-asia --out b.pdf`."""
+    from .build import build_binder, check_request
+    from .spec import available_templates
+
+    items = []
+    for item in packs:
+        template, sep, target = item.partition(":")
+        if not sep:
+            raise click.UsageError(f"{item!r}: expected TEMPLATE:TARGET, e.g. relations:kg")
+        items.append((template, target))
+    options = _options(settings, out_file.parent, style, True, printing)
+    try:
+        data = _load(settings)
+        for template, target in items:
+            check_request(data, available_templates(settings.data), template, target)
+        result = build_binder(data, items, out_file, options)
+    except BriefpackError as exc:
+        _fail(settings, exc)
+    except Exception as exc:  # noqa: BLE001 - a bug still gets a one-line message and exit 1
+        from .build import internal_error
+
+        _fail(settings, BuildError(f"binder: {internal_error(exc)}"), exc)
+    for line in result.log:
+        (settings.info if "warning:" in line else settings.debug)(line)
+    settings.info(
+        f"{'built' if result.written else 'unchanged'}: {out_file} ({result.pages} pages)"
+    )
 
 
 def _run(settings: Settings, data, packs, options, jobs: int, many: bool) -> list:

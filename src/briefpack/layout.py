@@ -1,7 +1,8 @@
 """Layout: built sections → a paginated PDF (cover, 目次, section pages, bookmarks, metadata).
 
-The 目次 is laid out in the single pass: its page holds a form XObject that is filled in
-when the document is saved, once every section's page number is known.
+The 目次 is laid out in the single pass: its pages hold form XObjects that are filled in
+when the document is saved, once every section's page number is known.  Print options
+(meeting, marking, watermark, copy number, duplex) are decided here and nowhere else.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .style import Style
 from .typeset import ASCENT, JText, TextStyle
 
 TOC_FORM = "briefpackToc"
+BLANK_PAGE_NOTICE = "このページは白紙です"
 
 
 @dataclass
@@ -35,34 +37,58 @@ class BuiltSection:
 
 
 @dataclass
+class Part:
+    """One pack inside a document: a binder has several, a pack has one (with no title)."""
+
+    title: str | None
+    sections: list[BuiltSection]
+
+
+@dataclass
+class PrintSettings:
+    """How the document is printed: meeting, marking, watermark, copy number, duplex."""
+
+    meeting: str | None = None
+    meeting_date: str | None = None
+    mark: str | None = None
+    watermark: str | None = None
+    copy_label: str | None = None  # 「No. 3/20」
+    duplex: bool = False
+
+
+@dataclass
 class PackLayout:
-    """Everything the layout needs to know about one pack."""
+    """Everything the layout needs to know about one document."""
 
     title: str
     subtitle: str
     issue_date: str  # as printed
     as_of: str  # as printed
     publications: list[str]
-    sections: list[BuiltSection]
+    parts: list[Part]
+    printing: PrintSettings = field(default_factory=PrintSettings)
     author: str = "briefpack"
     subject: str = ""
     keywords: str = ""
     toc: list[tuple[int, str, int]] = field(default_factory=list)  # (level, title, page)
 
+    @property
+    def toc_entries(self) -> int:
+        return sum(len(p.sections) + (1 if p.title else 0) for p in self.parts)
+
 
 class SectionBand(Flowable):
     """The coloured title band that opens a section; registers its bookmark and 目次 entry."""
 
-    def __init__(self, number: int, title: str, style: Style, fonts: FontSet, layout: PackLayout):
+    def __init__(
+        self, label: str, level: int, key: str, style: Style, fonts: FontSet, layout: PackLayout
+    ):
         super().__init__()
-        self.number, self.title, self.style, self.fonts, self.layout = (
-            number,
-            title,
-            style,
-            fonts,
-            layout,
+        self.label, self.level, self.key = fonts.clean(label), level, key
+        self.style, self.fonts, self.layout = style, fonts, layout
+        self.size = style["text"]["section_size"] * (
+            1.25 if level == 0 and key.startswith("part") else 1
         )
-        self.size = style["text"]["section_size"]
         self.spaceAfter = style["text"]["block_gap"]
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
@@ -77,20 +103,18 @@ class SectionBand(Flowable):
         canvas.setFillColor(HexColor(self.style.color("accent_text")))
         canvas.setFont(self.fonts.bold, self.size)
         baseline = (self.height - self.size) / 2 + (1 - ASCENT) * self.size
-        label = f"{self.number}　{self.fonts.clean(self.title)}"
-        canvas.drawString(self.size * 0.6, baseline, label)
-        key = f"section{self.number}"
-        canvas.bookmarkPage(key)
-        canvas.addOutlineEntry(f"{self.number} {self.fonts.clean(self.title)}", key, level=0)
-        self.layout.toc.append((0, label, canvas.getPageNumber()))
+        canvas.drawString(self.size * 0.6, baseline, self.label)
+        canvas.bookmarkPage(self.key)
+        canvas.addOutlineEntry(self.label, self.key, level=self.level)
+        self.layout.toc.append((self.level, self.label, canvas.getPageNumber()))
 
 
 class MemberHeading(Flowable):
     """A country's sub-heading inside a region's section, with its own bookmark."""
 
-    def __init__(self, title: str, style: Style, fonts: FontSet, key: str):
+    def __init__(self, title: str, style: Style, fonts: FontSet, key: str, level: int = 1):
         super().__init__()
-        self.title, self.style, self.fonts, self.key = title, style, fonts, key
+        self.title, self.style, self.fonts, self.key, self.level = title, style, fonts, key, level
         self.size = style["text"]["heading_size"] + 2
         self.spaceBefore = 4
         self.spaceAfter = 4
@@ -110,15 +134,15 @@ class MemberHeading(Flowable):
         canvas.setLineWidth(0.5)
         canvas.line(0, 0, self.width, 0)
         canvas.bookmarkPage(self.key)
-        canvas.addOutlineEntry(self.fonts.clean(self.title), self.key, level=1)
+        canvas.addOutlineEntry(self.fonts.clean(self.title), self.key, level=self.level)
 
 
 class TocBlock(Flowable):
-    """Reserves the 目次's space and draws the form that the canvas fills in at save time."""
+    """Reserves one page's share of the 目次 and draws the form filled in at save time."""
 
-    def __init__(self, entries: int, leading: float):
+    def __init__(self, form: str, entries: int, leading: float):
         super().__init__()
-        self.entries, self.leading = entries, leading
+        self.form, self.entries, self.leading = form, entries, leading
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self.width, self.height = availWidth, self.entries * self.leading
@@ -127,8 +151,42 @@ class TocBlock(Flowable):
     def draw(self) -> None:
         self.canv.saveState()
         self.canv.translate(0, self.height)
-        self.canv.doForm(TOC_FORM)
+        self.canv.doForm(self.form)
         self.canv.restoreState()
+
+
+class DuplexFiller(Flowable):
+    """In duplex printing, fills a left-hand (even) page with 「このページは白紙です」.
+
+    Placed after a page break, it takes the whole page when that page is even, so what
+    follows starts on the next right-hand page; ``at_end`` makes the page count even.
+    """
+
+    def __init__(self, doc: BaseDocTemplate, style: Style, fonts: FontSet, at_end: bool = False):
+        super().__init__()
+        self.doc, self.style, self.fonts, self.at_end = doc, style, fonts, at_end
+        self._fill = False
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        page = self.doc.page
+        self.width = availWidth
+        if self.at_end and page % 2 == 1:
+            self._fill = False
+            return availWidth, availHeight + 1  # does not fit: move to a new (even) page
+        self._fill = page % 2 == 0
+        self.height = availHeight if self._fill else 0
+        return availWidth, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        return []
+
+    def draw(self) -> None:
+        if not self._fill:
+            return
+        size = self.style["text"]["heading_size"]
+        self.canv.setFillColor(HexColor(self.style.color("muted")))
+        self.canv.setFont(self.fonts.regular, size)
+        self.canv.drawCentredString(self.width / 2, self.height / 2, BLANK_PAGE_NOTICE)
 
 
 class Cover(Flowable):
@@ -143,41 +201,48 @@ class Cover(Flowable):
     def draw(self) -> None:
         c, style, fonts, layout = self.canv, self.style, self.fonts, self.layout
         t = style["text"]
+        printing = layout.printing
         band_h = t["title_size"] * 4.2
-        top = self.height * 0.72
+        top = self.height * 0.74
+        if printing.meeting and printing.meeting != layout.title:
+            meeting = JText(
+                printing.meeting,
+                TextStyle(
+                    t["heading_size"] + 4,
+                    (t["heading_size"] + 4) * 1.4,
+                    style.color("accent"),
+                    "left",
+                    "bold",
+                ),
+                fonts,
+            )
+            _, h = meeting.wrap(self.width - 48, 200)
+            meeting.drawOn(c, 24, top + 14)
         c.setFillColor(HexColor(style.color("cover_band")))
         c.rect(0, top - band_h, self.width, band_h, stroke=0, fill=1)
         white = style.color("accent_text")
-        title = JText(
-            layout.title,
-            TextStyle(t["title_size"], t["title_size"] * 1.35, white, "left", "bold"),
-            fonts,
-        )
-        _, h = title.wrap(self.width - 40, band_h)
-        title.drawOn(
-            c, 24, top - band_h / 2 + h / 2 - t["title_size"] * 0.55 + (t["title_size"] * 0.2)
-        )
+        title_style = TextStyle(t["title_size"], t["title_size"] * 1.35, white, "left", "bold")
+        title = JText(layout.title, title_style, fonts)
+        _, h = title.wrap(self.width - 48, band_h)
+        title.drawOn(c, 24, top - band_h / 2 + h / 2 - t["title_size"] * 0.35)
         if layout.subtitle:
-            sub = JText(
-                layout.subtitle,
-                TextStyle(t["heading_size"] + 2, (t["heading_size"] + 2) * 1.4, white, "left"),
-                fonts,
-            )
-            _, sh = sub.wrap(self.width - 40, band_h)
+            size = t["heading_size"] + 2
+            sub = JText(layout.subtitle, TextStyle(size, size * 1.4, white, "left"), fonts)
+            sub.wrap(self.width - 48, band_h)
             sub.drawOn(c, 24, top - band_h + 10)
-        lines = [
+        lines = []
+        if printing.meeting_date:
+            lines.append(("会議日", printing.meeting_date))
+        lines += [
             ("発行日", layout.issue_date),
             ("データ時点", layout.as_of),
             ("出典資料", "／".join(layout.publications)),
         ]
         body = TextStyle(t["body_size"] + 1, t["body_leading"] + 2, style.color("text"), "left")
+        head_style = TextStyle(body.size, body.leading, style.color("muted"), "left", "bold")
         y = top - band_h - 36
         for label, value in lines:
-            head = JText(
-                label,
-                TextStyle(body.size, body.leading, style.color("muted"), "left", "bold"),
-                fonts,
-            )
+            head = JText(label, head_style, fonts)
             head.wrap(90, 100)
             text = JText(value, body, fonts)
             _, h = text.wrap(self.width - 140, 400)
@@ -187,12 +252,13 @@ class Cover(Flowable):
 
 
 class PackCanvas(Canvas):
-    """A canvas that fills in the 目次 form just before the file is written."""
+    """A canvas that fills in the 目次 forms just before the file is written."""
 
     layout: PackLayout | None = None
     fontset: FontSet | None = None
     pack_style: Style | None = None
     toc_width: float = 0.0
+    toc_pages: list[int] = []  # entries per 目次 page
 
     def save(self) -> None:
         self._draw_toc()
@@ -204,33 +270,53 @@ class PackCanvas(Canvas):
             return
         size = style["text"]["body_size"] + 1
         leading = size * 2.0
-        height = max(len(layout.toc), 1) * leading
-        self.beginForm(TOC_FORM, 0, -height, self.toc_width, 0)
+        entries = list(layout.toc)
+        for n, count in enumerate(self.toc_pages):
+            chunk, entries = entries[:count], entries[count:]
+            self.beginForm(f"{TOC_FORM}{n}", 0, -max(count, 1) * leading, self.toc_width, 0)
+            for i, (level, title, page) in enumerate(chunk):
+                self._toc_line(
+                    -(i + 1) * leading + (leading - size) / 2 + (1 - ASCENT) * size,
+                    level,
+                    title,
+                    page,
+                    size,
+                )
+            self.endForm()
+
+    def _toc_line(self, baseline: float, level: int, title: str, page: int, size: float) -> None:
+        fonts, style = self.fontset, self.pack_style
+        indent = 0 if level == 0 else size * 2
+        font = (
+            fonts.bold
+            if level == 0 and self.layout and len(self.layout.parts) > 1
+            else fonts.regular
+        )
         self.setFillColor(HexColor(style.color("text")))
-        for i, (_level, title, page) in enumerate(layout.toc):
-            baseline = -(i + 1) * leading + (leading - size) / 2 + (1 - ASCENT) * size
-            self.setFont(fonts.regular, size)
-            self.drawString(0, baseline, title)
-            number = str(page)
-            self.drawRightString(self.toc_width, baseline, number)
-            title_w = self.stringWidth(title, fonts.regular, size)
-            num_w = self.stringWidth(number, fonts.regular, size)
-            self.setStrokeColor(HexColor(style.color("light_rule")))
-            self.setDash([1, 2.5])
-            self.setLineWidth(0.6)
-            self.line(title_w + 8, baseline + 2, self.toc_width - num_w - 8, baseline + 2)
-            self.setDash([])
-        self.endForm()
+        self.setFont(font, size)
+        self.drawString(indent, baseline, title)
+        number = str(page)
+        self.setFont(fonts.regular, size)
+        self.drawRightString(self.toc_width, baseline, number)
+        title_w = indent + self.stringWidth(title, font, size)
+        num_w = self.stringWidth(number, fonts.regular, size)
+        self.setStrokeColor(HexColor(style.color("light_rule")))
+        self.setDash([1, 2.5])
+        self.setLineWidth(0.6)
+        self.line(title_w + 8, baseline + 2, self.toc_width - num_w - 8, baseline + 2)
+        self.setDash([])
 
 
 def render(layout: PackLayout, style: Style, fonts: FontSet) -> bytes:
-    """Lay the pack out and return the PDF's bytes."""
+    """Lay the document out and return the PDF's bytes."""
     buffer = io.BytesIO()
     page_w, page_h = style.page_size
     left, right = style.margin("left"), style.margin("right")
     top, bottom = style.margin("top"), style.margin("bottom")
     frame_w, frame_h = page_w - left - right, page_h - top - bottom
-
+    printing = layout.printing
+    keywords = " ".join(filter(None, [layout.keywords, printing.mark, printing.copy_label]))
+    subject = f"【{printing.mark}】{layout.subject}" if printing.mark else layout.subject
     doc = BaseDocTemplate(
         buffer,
         pagesize=(page_w, page_h),
@@ -240,8 +326,8 @@ def render(layout: PackLayout, style: Style, fonts: FontSet) -> bytes:
         bottomMargin=bottom,
         title=layout.title,
         author=layout.author,
-        subject=layout.subject,
-        keywords=layout.keywords,
+        subject=subject,
+        keywords=keywords,
         creator="briefpack",
         producer="briefpack",
         invariant=1,
@@ -249,60 +335,74 @@ def render(layout: PackLayout, style: Style, fonts: FontSet) -> bytes:
         initialFontName=fonts.regular,
         initialFontSize=10,
         displayDocTitle=1,
+        duplex="DuplexFlipLongEdge" if printing.duplex else None,
     )
-    cover_frame = Frame(
-        left,
-        bottom,
-        frame_w,
-        frame_h,
-        id="cover",
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
-    body_frame = Frame(
-        left,
-        bottom,
-        frame_w,
-        frame_h,
-        id="body",
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
+
+    def frame(name: str) -> Frame:
+        return Frame(
+            left,
+            bottom,
+            frame_w,
+            frame_h,
+            id=name,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+
     decorate = _page_decorator(layout, style, fonts)
     doc.addPageTemplates(
         [
-            PageTemplate("cover", [cover_frame]),
-            PageTemplate("body", [body_frame], onPage=decorate),
+            PageTemplate("cover", [frame("cover")], onPage=decorate),
+            PageTemplate("body", [frame("body")], onPage=decorate),
         ]
     )
-    story: list[Flowable] = [
-        NextPageTemplate("body"),
-        Cover(layout, style, fonts, frame_h),
-        PageBreak(),
-    ]
+
+    def new_major_page() -> list[Flowable]:
+        fill = [DuplexFiller(doc, style, fonts)] if printing.duplex else []
+        return [PageBreak(), *fill]
+
+    story: list[Flowable] = [NextPageTemplate("body"), Cover(layout, style, fonts, frame_h)]
     toc_size = style["text"]["body_size"] + 1
-    story.append(_toc_heading(style, fonts))
-    story.append(TocBlock(len(layout.sections), toc_size * 2.0))
-    for number, section in enumerate(layout.sections, start=1):
-        story.append(PageBreak())
-        story.append(SectionBand(number, section.title, style, fonts, layout))
-        story.extend(section.flowables)
+    leading = toc_size * 2.0
+    heading = _toc_heading(style, fonts)
+    per_page = max(1, int((frame_h - heading.wrap(frame_w, frame_h)[1]) // leading))
+    toc_pages = _chunks(layout.toc_entries, per_page)
+    for n, count in enumerate(toc_pages):
+        story += new_major_page() if n == 0 else [PageBreak()]
+        story += [_toc_heading(style, fonts), TocBlock(f"{TOC_FORM}{n}", count, leading)]
+    number = 0
+    for p_no, part in enumerate(layout.parts, start=1):
+        if part.title:
+            story += new_major_page()
+            story.append(SectionBand(part.title, 0, f"part{p_no}", style, fonts, layout))
+        for s_no, section in enumerate(part.sections):
+            number += 1
+            if not (part.title and s_no == 0):  # a part's first section follows its band
+                story += new_major_page()
+            level = 1 if part.title else 0
+            key = f"section{number}"
+            label = f"{number}　{section.title}"
+            story.append(SectionBand(label, level, key, style, fonts, layout))
+            story.extend(section.flowables)
+    if printing.duplex:
+        story.append(DuplexFiller(doc, style, fonts, at_end=True))
 
     class _Canvas(PackCanvas):
         pass
 
-    _Canvas.layout, _Canvas.fontset, _Canvas.pack_style, _Canvas.toc_width = (
-        layout,
-        fonts,
-        style,
-        frame_w * 0.75,
-    )
+    _Canvas.layout, _Canvas.fontset, _Canvas.pack_style = layout, fonts, style
+    _Canvas.toc_width, _Canvas.toc_pages = frame_w * 0.75, toc_pages
     doc.build(story, canvasmaker=_Canvas)
     return buffer.getvalue()
+
+
+def _chunks(total: int, size: int) -> list[int]:
+    counts = [size] * (total // size)
+    if total % size or not counts:
+        counts.append(total % size)
+    return counts
 
 
 def _toc_heading(style: Style, fonts: FontSet) -> Flowable:
@@ -311,23 +411,68 @@ def _toc_heading(style: Style, fonts: FontSet) -> Flowable:
 
 
 def _page_decorator(layout: PackLayout, style: Style, fonts: FontSet) -> Any:
+    """Header (title, marking, copy number), footer (issue date, page, as-of), watermark."""
     page_w, page_h = style.page_size
     left, right = style.margin("left"), style.margin("right")
     small = style["text"]["small_size"]
+    printing = layout.printing
+    title = fonts.clean(layout.title)
+    mark = fonts.clean(printing.mark) if printing.mark else None
+    watermark = fonts.clean(printing.watermark) if printing.watermark else None
+    copy_label = printing.copy_label
 
     def decorate(canvas: Canvas, doc: Any) -> None:
         canvas.saveState()
+        if watermark:
+            _draw_watermark(canvas, watermark, page_w, page_h, fonts, style)
+        header_y = page_h - style.margin("top") + 12
+        x_right = page_w - right
+        if copy_label:
+            canvas.setFont(fonts.bold, small + 1)
+            canvas.setFillColor(HexColor(style.color("text")))
+            canvas.drawRightString(x_right, header_y, copy_label)
+            x_right -= canvas.stringWidth(copy_label, fonts.bold, small + 1) + 12
+        if mark:
+            _draw_mark(canvas, mark, x_right, header_y, fonts, style)
         canvas.setFont(fonts.regular, small)
         canvas.setFillColor(HexColor(style.color("muted")))
-        header_y = page_h - style.margin("top") + 12
-        canvas.drawString(left, header_y, fonts.clean(layout.title))
-        canvas.setStrokeColor(HexColor(style.color("light_rule")))
-        canvas.setLineWidth(0.5)
-        canvas.line(left, header_y - 4, page_w - right, header_y - 4)
-        footer_y = style.margin("bottom") - 18
-        canvas.drawString(left, footer_y, f"発行日：{layout.issue_date}")
-        canvas.drawCentredString(page_w / 2, footer_y, f"{canvas.getPageNumber()}")
-        canvas.drawRightString(page_w - right, footer_y, f"データ時点：{layout.as_of}")
+        is_cover = doc.page == 1
+        if not is_cover:
+            canvas.drawString(left, header_y, title)
+            canvas.setStrokeColor(HexColor(style.color("light_rule")))
+            canvas.setLineWidth(0.5)
+            canvas.line(left, header_y - 5, page_w - right, header_y - 5)
+            footer_y = style.margin("bottom") - 18
+            canvas.drawString(left, footer_y, f"発行日：{layout.issue_date}")
+            canvas.drawCentredString(page_w / 2, footer_y, f"{canvas.getPageNumber()}")
+            canvas.drawRightString(page_w - right, footer_y, f"データ時点：{layout.as_of}")
         canvas.restoreState()
 
     return decorate
+
+
+def _draw_mark(
+    canvas: Canvas, mark: str, x_right: float, y: float, fonts: FontSet, style: Style
+) -> None:
+    """The handling marking (取扱注意 …) in a ruled box at the top right of every page."""
+    size = style["text"]["small_size"] + 2
+    width = canvas.stringWidth(mark, fonts.bold, size) + 10
+    canvas.setStrokeColor(HexColor(style.color("text")))
+    canvas.setLineWidth(0.9)
+    canvas.rect(x_right - width, y - 4, width, size + 6, stroke=1, fill=0)
+    canvas.setFont(fonts.bold, size)
+    canvas.setFillColor(HexColor(style.color("text")))
+    canvas.drawRightString(x_right - 5, y, mark)
+
+
+def _draw_watermark(
+    canvas: Canvas, text: str, page_w: float, page_h: float, fonts: FontSet, style: Style
+) -> None:
+    size = min(160.0, page_w * 0.8 / max(len(text), 1))
+    canvas.saveState()
+    canvas.setFillColor(HexColor(style.raw.get("colors", {}).get("watermark", "#e6e6e6")))
+    canvas.setFont(fonts.bold, size)
+    canvas.translate(page_w / 2, page_h / 2)
+    canvas.rotate(30)
+    canvas.drawCentredString(0, -size * 0.35, text)
+    canvas.restoreState()

@@ -90,6 +90,17 @@ class Style:
     def gray(self) -> bool:
         return bool(self.raw.get("gray", False))
 
+    def to_gray(self) -> Style:
+        """The same style for black-and-white printing: every colour as its grey level,
+        charts told apart by line style, markers and hatching instead of hue."""
+        import copy
+
+        raw = copy.deepcopy(self.raw)
+        raw["colors"] = {k: _gray(v) for k, v in raw["colors"].items()}
+        raw["chart"]["series_colors"] = [_gray(c) for c in raw["chart"]["series_colors"]]
+        raw["gray"] = True
+        return Style(self.name + "+gray", self.folder, raw, self.path)
+
     @property
     def mplstyle_path(self) -> Path:
         return self.folder / self.raw["chart"]["mplstyle"]
@@ -98,6 +109,12 @@ class Style:
     def files(self) -> list[Path]:
         """Every file that shapes the output (for the up-to-date check)."""
         return sorted(p for p in self.folder.iterdir() if p.is_file())
+
+
+def _gray(color: str) -> str:
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    level = round(0.299 * r + 0.587 * g + 0.114 * b)
+    return f"#{level:02x}{level:02x}{level:02x}"
 
 
 def available_styles(styles_root: Path) -> list[str]:
