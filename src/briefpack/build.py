@@ -140,7 +140,7 @@ def build_pack(
     """Build one pack unless its inputs and output match ``previous`` (its manifest entry)."""
     import time
 
-    from .manifest import changes, file_digest
+    from .manifest import changes, file_digest, output_stats
 
     started = time.perf_counter()
     plan = plan_pack(data, template, target, options)
@@ -151,10 +151,12 @@ def build_pack(
         )
     pdf, pages, log = render_pack(data, plan, options)
     written = write_atomically(plan.pdf_path, pdf)
+    outputs = [plan.pdf_path]
     for n in range(1, options.copies + 1):
         copy, _, _ = render_pack(data, plan, options, f"No. {n}/{options.copies}")
         copy_path = plan.pdf_path.with_name(f"{plan.name}-copy{n:02d}.pdf")
         written = write_atomically(copy_path, copy) or written
+        outputs.append(copy_path)
     entry = {
         "inputs": plan.fingerprint.digest,
         "parts": plan.fingerprint.parts,
@@ -162,6 +164,7 @@ def build_pack(
         "output": file_digest(plan.pdf_path),
         "pages": pages,
         "build_seconds": round(time.perf_counter() - started, 3),
+        "outputs": output_stats(outputs),
     }
     return BuildResult(template, target, plan.pdf_path, written, pages, log, what_changed, entry)
 
@@ -233,6 +236,8 @@ def build_part(data: DataLayer, plan: PackPlan, options: BuildOptions, fonts: An
         raise BuildError(f"{plan.name}: the data has nothing to show for this pack")
     used = list(ctx.used.values())
     sections.append(BuiltSection("データ出所一覧", _sources_appendix(ctx, used)))
+    cache = ctx.chart_cache
+    ctx.log.append(f"charts: {cache.misses} rendered, {cache.hits} from the cache")
     return Part(spec.title_for(place), sections), used, ctx.log
 
 
@@ -362,6 +367,12 @@ def internal_error(exc: BaseException) -> str:
     return f"internal error ({type(exc).__name__}: {exc}); run with -v for the traceback"
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(path: Path, content: bytes) -> bool:
     """Write ``content`` to ``path`` via a temporary file and rename; skip if identical."""
     if path.exists() and path.read_bytes() == content:
@@ -369,6 +380,7 @@ def write_atomically(path: Path, content: bytes) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; a PDF is as readable as any file
         with os.fdopen(fd, "wb") as f:
             f.write(content)
             f.flush()
@@ -413,12 +425,65 @@ def _build_one(args: tuple[str, str, BuildOptions, dict | None]) -> PackOutcome:
     )
 
 
+def quick_key_for(options: BuildOptions) -> str:
+    """The make-style key of a request: stats of every input file, options, version."""
+    from .fonts import FONT_DIR
+    from .manifest import quick_key
+
+    package = Path(__file__).resolve().parent
+    roots = [options.data_root, options.styles_root, FONT_DIR, package]
+    settings = {
+        "style": options.style,
+        "date": options.date,
+        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH"),
+        **options.print_options(),
+    }
+    return quick_key(roots, settings)
+
+
+def run_request(
+    options: BuildOptions,
+    request: str,
+    choose: Any,
+    jobs: int = 1,
+    report: Any = None,
+) -> list[PackOutcome]:
+    """Build what ``choose(data)`` names, unless nothing at all changed since the last run.
+
+    ``request`` names the request in the manifest (``all`` or ``relations-kg``). When every
+    input file has the size and mtime it had then, and every output is in place, the data is
+    not even loaded; otherwise the data is checked row by row, pack by pack.
+    """
+    from .datalayer import load
+    from .manifest import Manifest
+
+    key = quick_key_for(options)
+    if not options.force:
+        hit = Manifest.read(options.out_dir).quick_hit(request, key)
+        if hit is not None:
+            outcomes = [_unchanged_outcome(name, entry, options) for name, entry in hit]
+            for outcome in outcomes:
+                if report:
+                    report(outcome)
+            return outcomes
+    data = load(options.data_root)
+    packs = choose(data)
+    return run_builds(data, packs, options, jobs, report, (request, key))
+
+
+def _unchanged_outcome(name: str, entry: dict, options: BuildOptions) -> PackOutcome:
+    template, _, target = name.partition("-")
+    path = str(options.out_dir / f"{name}.pdf")
+    return PackOutcome(template, target, "unchanged", path, entry.get("pages", 0))
+
+
 def run_builds(
     data: DataLayer,
     packs: list[tuple[str, str]],
     options: BuildOptions,
     jobs: int = 1,
     report: Any = None,
+    quick: tuple[str, str] | None = None,
 ) -> list[PackOutcome]:
     """Build ``packs`` under the output folder's lock, ``jobs`` at a time, and record them.
 
@@ -448,6 +513,9 @@ def run_builds(
                 stale.append((template, target, options, previous))
         for outcome in _map(stale, jobs):
             done(outcome)
+        if quick and not any(o.status == "failed" for o in outcomes):
+            names = [f"{t}-{c}" for t, c in packs]
+            manifest.quick[quick[0]] = {"key": quick[1], "packs": names}
         manifest.write()
     return outcomes
 
@@ -472,8 +540,17 @@ def _unchanged(
         return None  # let the build report it
     if not is_up_to_date(plan, previous):
         return None
+    from .manifest import output_stats
+
+    copies = [
+        plan.pdf_path.with_name(f"{plan.name}-copy{n:02d}.pdf")
+        for n in range(1, options.copies + 1)
+    ]
+    if not all(c.is_file() for c in copies):
+        return None
+    entry = {**previous, "outputs": output_stats([plan.pdf_path, *copies])}
     path = str(plan.pdf_path)
-    return PackOutcome(template, target, "unchanged", path, previous.get("pages", 0))
+    return PackOutcome(template, target, "unchanged", path, previous.get("pages", 0), entry=entry)
 
 
 def _map(work: list, jobs: int):

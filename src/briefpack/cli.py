@@ -197,16 +197,16 @@ def build(
         raise click.UsageError("give either TEMPLATE TARGET or --all, not both")
     if not build_every and not (template and target):
         raise click.UsageError("missing TEMPLATE and TARGET (or --all)")
-    try:
-        data = _load(settings)
+    templates = available_templates(settings.data)
+
+    def choose(data):
         if build_every:
-            packs = all_packs(data)
-        else:
-            check_request(data, available_templates(settings.data), template, target)
-            packs = [(template, target)]
-    except BriefpackError as exc:
-        _fail(settings, exc)
-    outcomes = _run(settings, data, packs, options, jobs or os.cpu_count() or 1, build_every)
+            return all_packs(data)
+        check_request(data, templates, template, target)
+        return [(template, target)]
+
+    request = "all" if build_every else f"{template}-{target}"
+    outcomes = _run(settings, options, request, choose, jobs or os.cpu_count() or 1, build_every)
     counts = {
         s: sum(1 for o in outcomes if o.status == s) for s in ("built", "unchanged", "failed")
     }
@@ -283,8 +283,8 @@ def binder(
     )
 
 
-def _run(settings: Settings, data, packs, options, jobs: int, many: bool) -> list:
-    from .build import run_builds
+def _run(settings: Settings, options, request: str, choose, jobs: int, many: bool) -> list:
+    from .build import run_request
 
     def report(outcome) -> None:
         name = f"{outcome.template}-{outcome.target}"
@@ -301,7 +301,7 @@ def _run(settings: Settings, data, packs, options, jobs: int, many: bool) -> lis
             settings.info(f"{outcome.status}: {outcome.path} ({outcome.pages} pages)")
 
     try:
-        return run_builds(data, packs, options, jobs, report)
+        return run_request(options, request, choose, jobs, report)
     except BriefpackError as exc:
         _fail(settings, exc)
 

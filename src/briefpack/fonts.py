@@ -5,12 +5,13 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
 from .errors import BuildError
 
-FONT_DIR = Path(str(files("briefpack") / "fonts"))
+FONT_DIR = (
+    Path(__file__).resolve().parent / "fonts"
+)  # plain path: importlib.resources is slow to import
 
 # Characters the font lacks, replaced by one it has that a Japanese reader reads the same.
 SUBSTITUTES = {

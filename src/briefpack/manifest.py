@@ -29,16 +29,20 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-_DIGESTS: dict[tuple[str, int, int], str] = {}
+# path → (size, mtime in ns, sha256); filled from the manifest, so that an unchanged file
+# (same size and mtime, as make and rsync judge it) is not read again on the next run.
+_DIGESTS: dict[str, tuple[int, int, str]] = {}
 
 
 def file_digest(path: Path) -> str:
-    """SHA-256 of a file, computed once per run for an unchanged file (size and mtime)."""
+    """SHA-256 of a file, read only when its size or mtime differ from the last known."""
     stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    if key not in _DIGESTS:
-        _DIGESTS[key] = _hash_file(path)
-    return _DIGESTS[key]
+    known = _DIGESTS.get(str(path))
+    if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+        return known[2]
+    digest = _hash_file(path)
+    _DIGESTS[str(path)] = (stat.st_size, stat.st_mtime_ns, digest)
+    return digest
 
 
 def _hash_file(path: Path) -> str:
@@ -56,6 +60,23 @@ class Fingerprint:
     digest: str
     parts: dict[str, str]  # input name → hash (dataset:ID, prose, spec, style, fonts, …)
     rows: dict[str, dict[str, str]] = field(default_factory=dict)  # dataset → key → values
+
+
+def _row_texts(dataset: Any) -> dict[int, tuple[str, str]]:
+    """Each row's key and values as text, computed once per dataset object (kept on it)."""
+    texts = dataset.__dict__.get("_row_texts")
+    if texts is None:
+        texts = {r.line: (_row_key(dataset, r), _row_values(dataset, r)) for r in dataset.rows}
+        dataset.__dict__["_row_texts"] = texts
+    return texts
+
+
+def _meta_digest(dataset: Any) -> str:
+    digest = dataset.__dict__.get("_meta_digest")
+    if digest is None:
+        digest = _digest({k: v for k, v in dataset.meta.items() if k != "remarks"})
+        dataset.__dict__["_meta_digest"] = digest
+    return digest
 
 
 def _row_key(dataset: Any, row: Any) -> str:
@@ -97,10 +118,10 @@ def fingerprint(
     row_values: dict[str, dict[str, str]] = {}
     for dataset_id, selected in sorted(rows.items()):
         dataset = data.datasets[dataset_id]
-        values = {_row_key(dataset, r): _row_values(dataset, r) for r in selected}
+        texts_of = _row_texts(dataset)
+        values = dict(texts_of[r.line] for r in selected)
         row_values[dataset_id] = values
-        meta = {k: v for k, v in dataset.meta.items() if k != "remarks"}
-        parts[f"dataset:{dataset_id}"] = _digest([meta, values])
+        parts[f"dataset:{dataset_id}"] = _digest([_meta_digest(dataset), values])
     parts["prose"] = _digest(texts)
     parts["spec"] = file_digest(spec.path)
     parts["places"] = _digest(
@@ -117,19 +138,68 @@ def fingerprint(
 # --------------------------------------------------------------------------- the manifest file
 
 
+def quick_key(roots: list[Path], options: dict[str, Any]) -> str:
+    """Every file's path, size and mtime under ``roots``, with the options and version.
+
+    When it equals the last run's, no input can have changed and the data need not even
+    be loaded (the way make judges files); when it differs, the row-level check decides.
+    """
+    stats = []
+    for root in roots:
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                stats.append((str(folder), None))
+                continue
+            for entry in entries:
+                if entry.is_dir():
+                    if entry.name not in ("__pycache__", STATE_DIR):
+                        stack.append(Path(entry.path))
+                else:
+                    st = entry.stat()
+                    stats.append((entry.path, st.st_size, st.st_mtime_ns))
+    return _digest([sorted(stats, key=str), options, __version__])
+
+
 @dataclass
 class Manifest:
     path: Path
     packs: dict[str, dict[str, Any]]
+    quick: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def quick_hit(self, request: str, key: str) -> list[tuple[str, dict]] | None:
+        """The packs of ``request`` if its quick key matches and every output is in place."""
+        record = self.quick.get(request)
+        if not record or record.get("key") != key:
+            return None
+        found = []
+        for name in record.get("packs", []):
+            entry = self.packs.get(name)
+            if not entry or not _output_in_place(entry):
+                return None
+            found.append((name, entry))
+        return found
 
     @classmethod
     def read(cls, out_dir: Path) -> Manifest:
         path = out_dir / STATE_DIR / "manifest.json"
         try:
-            packs = json.loads(path.read_text(encoding="utf-8")).get("packs", {})
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            packs, files, quick = doc.get("packs", {}), doc.get("files", {}), doc.get("quick", {})
         except (OSError, ValueError, AttributeError):
-            packs = {}  # no manifest, or a damaged one: everything counts as changed
-        return cls(path, packs if isinstance(packs, dict) else {})
+            packs, files, quick = {}, {}, {}  # none, or damaged: everything counts as changed
+        if isinstance(files, dict):
+            for name, entry in files.items():
+                if isinstance(entry, list) and len(entry) == 3:
+                    _DIGESTS.setdefault(name, tuple(entry))
+        return cls(
+            path,
+            packs if isinstance(packs, dict) else {},
+            quick if isinstance(quick, dict) else {},
+        )
 
     def up_to_date(self, name: str, fp: Fingerprint, pdf: Path) -> bool:
         entry = self.packs.get(name)
@@ -149,11 +219,28 @@ class Manifest:
 
     def write(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"version": 1, "packs": self.packs}, ensure_ascii=False, indent=1)
+        files = {name: list(entry) for name, entry in sorted(_DIGESTS.items())}
+        doc = {"version": 1, "packs": self.packs, "files": files, "quick": self.quick}
+        text = json.dumps(doc, ensure_ascii=False, indent=1)
         fd, tmp = tempfile.mkstemp(prefix=".manifest.", dir=self.path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, self.path)
+
+
+def _output_in_place(entry: dict[str, Any]) -> bool:
+    for path_text, size, mtime in entry.get("outputs", []):
+        try:
+            st = os.stat(path_text)
+        except OSError:
+            return False
+        if st.st_size != size or st.st_mtime_ns != mtime:
+            return False
+    return bool(entry.get("outputs"))
+
+
+def output_stats(paths: list[Path]) -> list[list[Any]]:
+    return [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in paths]
 
 
 def changes(previous: dict[str, Any] | None, fp: Fingerprint) -> list[str]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
 
 def installed(name: str) -> Path:
     """The copy of ``data`` or ``styles`` installed inside the package (or the source tree's)."""
-    packaged = Path(str(files("briefpack"))) / "_data" / name
+    packaged = Path(__file__).resolve().parent / "_data" / name
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[2] / name

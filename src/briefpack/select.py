@@ -33,15 +33,28 @@ def select_rows(
     place_col = next((c.name for c in dataset.columns if c.type == "place"), None)
     rows = dataset.rows
     if spec.get("scope", "target") == "target":
-        members = set(data.members(target))
+        members = data.members(target)
         if place_col:
-            rows = [r for r in rows if r[place_col] in members]
+            by_place = _rows_by_place(dataset, place_col)
+            rows = [r for code in members for r in by_place.get(code, ())]
+            rows.sort(key=lambda r: r.line)
         elif dataset.meta.get("place") and dataset.meta["place"] not in members:
             rows = []  # a dataset about one place (``place = "uz"`` in its metadata)
     for column, wanted in (spec.get("where") or {}).items():
         allowed = wanted if isinstance(wanted, list) else [wanted]
         rows = [r for r in rows if r[column] in allowed]
     return rows
+
+
+def _rows_by_place(dataset: Any, place_col: str) -> dict[str, list[Row]]:
+    """A dataset's rows grouped by place, built once per dataset object (kept on it)."""
+    index = dataset.__dict__.get("_rows_by_place")
+    if index is None:
+        index = {}
+        for row in dataset.rows:
+            index.setdefault(row.values.get(place_col), []).append(row)
+        dataset.__dict__["_rows_by_place"] = index
+    return index
 
 
 def text_value(data: DataLayer, ref: str, target: str) -> Any:
