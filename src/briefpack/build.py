@@ -462,6 +462,8 @@ def run_request(
         hit = Manifest.read(options.out_dir).quick_hit(request, key)
         if hit is not None:
             outcomes = [_unchanged_outcome(name, entry, options) for name, entry in hit]
+            if hasattr(report, "begin"):
+                report.begin(len(outcomes))
             for outcome in outcomes:
                 if report:
                     report(outcome)
@@ -491,6 +493,8 @@ def run_builds(
     """
     from .manifest import Manifest, output_lock
 
+    if hasattr(report, "begin"):
+        report.begin(len(packs))
     with output_lock(options.out_dir):
         _remove_leftovers(options.out_dir)
         manifest = Manifest.read(options.out_dir)

@@ -283,25 +283,55 @@ def binder(
     )
 
 
-def _run(settings: Settings, options, request: str, choose, jobs: int, many: bool) -> list:
-    from .build import run_request
+class Reporter:
+    """Says what happened to each pack: a progress bar on a terminal, plain lines otherwise."""
 
-    def report(outcome) -> None:
+    def __init__(self, settings: Settings, many: bool):
+        self.settings, self.many = settings, many
+        self.bar = many and not settings.quiet and not settings.verbose and sys.stderr.isatty()
+        self.total, self.done = 0, 0
+
+    def begin(self, total: int) -> None:
+        self.total = total
+
+    def __call__(self, outcome) -> None:
+        self.done += 1
         name = f"{outcome.template}-{outcome.target}"
+        settings = self.settings
         for line in outcome.log:
-            message = f"{name}: {line}" if many else line
+            message = f"{name}: {line}" if self.many else line
             (settings.info if line.startswith("warning:") else settings.debug)(message)
         if outcome.status == "built":
             for change in outcome.changes:
                 settings.debug(f"{name}: changed: {change}")
-        if outcome.status == "failed":
-            if many:
-                click.echo(f"failed: {name}: {outcome.error}", err=True)
+        if outcome.status == "failed" and self.many:
+            self._line(f"failed: {name}: {outcome.error}", force=True)
+        elif outcome.status != "failed":
+            self._line(f"{outcome.status}: {outcome.path} ({outcome.pages} pages)")
+        if self.bar:
+            self._draw(name)
+
+    def _line(self, text: str, force: bool = False) -> None:
+        if self.bar:
+            click.echo("\r\x1b[2K" + text if force else "", err=True, nl=force)
+        elif force:
+            click.echo(text, err=True)
         else:
-            settings.info(f"{outcome.status}: {outcome.path} ({outcome.pages} pages)")
+            self.settings.info(text)
+
+    def _draw(self, name: str) -> None:
+        width = 30
+        filled = int(width * self.done / max(self.total, 1))
+        bar = "█" * filled + "░" * (width - filled)
+        end = "\n" if self.done >= self.total else ""
+        click.echo(f"\r\x1b[2K{bar} {self.done}/{self.total} {name}{end}", err=True, nl=False)
+
+
+def _run(settings: Settings, options, request: str, choose, jobs: int, many: bool) -> list:
+    from .build import run_request
 
     try:
-        return run_request(options, request, choose, jobs, report)
+        return run_request(options, request, choose, jobs, Reporter(settings, many))
     except BriefpackError as exc:
         _fail(settings, exc)
 
