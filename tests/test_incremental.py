@@ -74,9 +74,7 @@ def test_changing_one_kyrgyz_figure_rebuilds_only_the_packs_that_show_it(
         if name.removesuffix(".pdf") not in rebuilt:
             assert after[name] == state, name  # not rewritten: same bytes and mtime
     kg = next(p for p in summary["packs"] if p["target"] == "kg" and p["template"] == "relations")
-    assert (
-        "japan_trade kg/2024: kg,2024,44512,1802,42710 → kg,2024,44513,1802,42711" in kg["changes"]
-    )
+    assert "japan_trade kg/2024: exports 44512 → 44513, balance 42710 → 42711" in kg["changes"]
 
 
 def test_force_rebuilds_everything_with_identical_bytes(data_copy: Path, tmp_path: Path) -> None:
@@ -192,3 +190,31 @@ def test_a_killed_build_leaves_every_pdf_whole(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", "--all", "--out", str(out), "--jobs", "1"])
     assert result.exit_code == 0
     assert not list(out.glob(".*.tmp"))
+
+
+def test_changes_page_lists_what_changed(data_copy: Path, tmp_path: Path) -> None:
+    import pypdf
+
+    args = [
+        "--data",
+        str(data_copy),
+        "build",
+        "relations",
+        "kg",
+        "--changes-page",
+        "--out",
+        str(tmp_path),
+    ]
+    CliRunner().invoke(main, args)
+    trade = data_copy / "datasets" / "japan_trade.csv"
+    trade.write_text(
+        trade.read_text(encoding="utf-8").replace(
+            "kg,2024,44512,1802,42710", "kg,2024,44513,1802,42711"
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.stderr
+    last = pypdf.PdfReader(tmp_path / "relations-kg.pdf").pages[-1].extract_text()
+    assert "前回版からの変更点" in last
+    assert "kg/2024: exports 44512 → 44513, balance 42710 → 42711" in last.replace("\n", "")

@@ -30,9 +30,10 @@ class BuildOptions:
     gray: bool = False
     duplex: bool = False
     nup: int = 1
+    changes_page: bool = False  # append 「前回版からの変更点」 when a pack is rebuilt
 
     def print_options(self) -> dict[str, Any]:
-        keys = ("meeting", "mark", "watermark", "copies", "gray", "duplex", "nup")
+        keys = ("meeting", "mark", "watermark", "copies", "gray", "duplex", "nup", "changes_page")
         return {k: getattr(self, k) for k in keys}
 
 
@@ -149,11 +150,13 @@ def build_pack(
         return BuildResult(
             template, target, plan.pdf_path, False, previous.get("pages", 0), [], [], previous
         )
-    pdf, pages, log = render_pack(data, plan, options)
+    shown_changes = what_changed if options.changes_page and previous else None
+    pdf, pages, log = render_pack(data, plan, options, changes=shown_changes)
     written = write_atomically(plan.pdf_path, pdf)
     outputs = [plan.pdf_path]
     for n in range(1, options.copies + 1):
-        copy, _, _ = render_pack(data, plan, options, f"No. {n}/{options.copies}")
+        label = f"No. {n}/{options.copies}"
+        copy, _, _ = render_pack(data, plan, options, label, changes=shown_changes)
         copy_path = plan.pdf_path.with_name(f"{plan.name}-copy{n:02d}.pdf")
         written = write_atomically(copy_path, copy) or written
         outputs.append(copy_path)
@@ -182,13 +185,17 @@ def is_up_to_date(plan: PackPlan, previous: dict | None) -> bool:
 
 
 def render_pack(
-    data: DataLayer, plan: PackPlan, options: BuildOptions, copy_label: str | None = None
+    data: DataLayer,
+    plan: PackPlan,
+    options: BuildOptions,
+    copy_label: str | None = None,
+    changes: list[str] | None = None,
 ) -> tuple[bytes, int, list]:
     """Spec + data → blocks → layout → PDF bytes (this is where ReportLab is loaded)."""
     from .fonts import register_fonts
 
     fonts = register_fonts(*plan.font_paths)
-    part, used, log = build_part(data, plan, options, fonts)
+    part, used, log = build_part(data, plan, options, fonts, changes)
     spec, place = plan.spec, data.places[plan.target]
     pdf = compose(
         [part],
@@ -212,7 +219,13 @@ def count_pages(pdf: bytes) -> int:
     return pdf.count(b"/Type /Page\n")
 
 
-def build_part(data: DataLayer, plan: PackPlan, options: BuildOptions, fonts: Any) -> tuple:
+def build_part(
+    data: DataLayer,
+    plan: PackPlan,
+    options: BuildOptions,
+    fonts: Any,
+    changes: list[str] | None = None,
+) -> tuple:
     """One pack's sections (with its 「データ出所一覧」), the datasets it used, and its log."""
     from .blocks import Context
     from .chartcache import ChartCache
@@ -236,6 +249,8 @@ def build_part(data: DataLayer, plan: PackPlan, options: BuildOptions, fonts: An
         raise BuildError(f"{plan.name}: the data has nothing to show for this pack")
     used = list(ctx.used.values())
     sections.append(BuiltSection("データ出所一覧", _sources_appendix(ctx, used)))
+    if changes:
+        sections.append(BuiltSection("前回版からの変更点", _changes_page(ctx, changes)))
     cache = ctx.chart_cache
     ctx.log.append(f"charts: {cache.misses} rendered, {cache.hits} from the cache")
     return Part(spec.title_for(place), sections), used, ctx.log
@@ -336,6 +351,18 @@ def build_sections(spec, ctx) -> list:
         else:
             ctx.log.append(f"left out: section {section.title}: no data for {ctx.target.code}")
     return sections
+
+
+def _changes_page(ctx: Any, changes: list[str]) -> list:
+    """「前回版からの変更点」: each changed value with its dataset's title, old → new."""
+    from .blocks.text import bullet_list
+
+    lines = []
+    for change in changes:
+        dataset_id, _, rest = change.partition(" ")
+        dataset = ctx.data.datasets.get(dataset_id)
+        lines.append(f"{dataset.title}（{dataset_id}）：{rest}" if dataset else change)
+    return bullet_list(ctx, lines, kind="small")
 
 
 def _sources_appendix(ctx, used: list[Dataset]) -> list:

@@ -174,6 +174,11 @@ def print_options(command):
     "--jobs", type=click.IntRange(min=1), default=None, help="Packs built side by side (--all)."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the --all summary as JSON.")
+@click.option(
+    "--changes-page",
+    is_flag=True,
+    help="Append 「前回版からの変更点」 (what changed since the last build) to rebuilt packs.",
+)
 @print_options
 @click.pass_obj
 def build(
@@ -186,6 +191,7 @@ def build(
     force: bool,
     jobs: int | None,
     as_json: bool,
+    changes_page: bool,
     **printing,
 ) -> None:
     """Build OUT/TEMPLATE-TARGET.pdf, e.g. `briefpack build relations kg`, or --all packs."""
@@ -193,6 +199,7 @@ def build(
     from .spec import available_templates
 
     options = _options(settings, out_dir, style, force, printing)
+    options.changes_page = changes_page
     if build_every and (template or target):
         raise click.UsageError("give either TEMPLATE TARGET or --all, not both")
     if not build_every and not (template and target):

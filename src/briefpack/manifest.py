@@ -8,7 +8,9 @@ library only: a nightly run that finds nothing changed never loads ReportLab or 
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -22,6 +24,7 @@ from .errors import BuildError
 from .select import block_inputs, plan_section
 
 STATE_DIR = ".briefpack"
+COLUMNS_KEY = "(columns)"  # in a pack's recorded rows: the dataset's column names
 
 
 def _digest(value: Any) -> str:
@@ -85,7 +88,10 @@ def _row_key(dataset: Any, row: Any) -> str:
 
 
 def _row_values(dataset: Any, row: Any) -> str:
-    return ",".join("" if row[c.name] is None else str(row[c.name]) for c in dataset.columns)
+    cells = ["" if row[c.name] is None else str(row[c.name]) for c in dataset.columns]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(cells)
+    return buffer.getvalue()
 
 
 def pack_rows(data: DataLayer, spec: Any, target: str) -> tuple[dict[str, list], list]:
@@ -120,7 +126,7 @@ def fingerprint(
         dataset = data.datasets[dataset_id]
         texts_of = _row_texts(dataset)
         values = dict(texts_of[r.line] for r in selected)
-        row_values[dataset_id] = values
+        row_values[dataset_id] = {COLUMNS_KEY: ",".join(c.name for c in dataset.columns), **values}
         parts[f"dataset:{dataset_id}"] = _digest([_meta_digest(dataset), values])
     parts["prose"] = _digest(texts)
     parts["spec"] = file_digest(spec.path)
@@ -265,8 +271,10 @@ def changes(previous: dict[str, Any] | None, fp: Fingerprint) -> list[str]:
 
 
 def _value_changes(dataset_id: str, old: dict[str, str], new: dict[str, str]) -> list[str]:
+    """``japan_trade kg/2024: exports 44512 → 44513, balance 42710 → 42711``."""
+    names = new.get(COLUMNS_KEY, "").split(",")
     out = []
-    for key in sorted(set(old) | set(new)):
+    for key in sorted((set(old) | set(new)) - {COLUMNS_KEY}):
         before, after = old.get(key), new.get(key)
         if before == after:
             continue
@@ -275,8 +283,20 @@ def _value_changes(dataset_id: str, old: dict[str, str], new: dict[str, str]) ->
         elif after is None:
             out.append(f"{dataset_id} {key}: removed ({before})")
         else:
-            out.append(f"{dataset_id} {key}: {before} → {after}")
+            out.append(f"{dataset_id} {key}: {_cell_changes(names, before, after)}")
     return out or [f"{dataset_id}: metadata changed"]
+
+
+def _cell_changes(names: list[str], before: str, after: str) -> str:
+    old_cells, new_cells = next(csv.reader([before])), next(csv.reader([after]))
+    if len(old_cells) != len(new_cells) or len(names) != len(new_cells):
+        return f"{before} → {after}"
+    diffs = [
+        f"{name} {a or '—'} → {b or '—'}"
+        for name, a, b in zip(names, old_cells, new_cells, strict=True)
+        if a != b
+    ]
+    return ", ".join(diffs)
 
 
 # --------------------------------------------------------------------------- one writer at a time
