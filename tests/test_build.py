@@ -99,3 +99,11 @@ def test_two_builds_give_identical_bytes(tmp_path: Path) -> None:
 def test_issue_date_comes_from_the_data_not_the_clock(built_kg: Path) -> None:
     cover = pypdf.PdfReader(built_kg).pages[0].extract_text()
     assert "2025年12月（令和7年）" in cover
+
+
+def test_style_selects_another_look(tmp_path: Path) -> None:
+    data = load(DATA)
+    build_pack(data, "relations", "kg", BuildOptions(DATA, STYLES, tmp_path, style="portrait"))
+    page = pypdf.PdfReader(tmp_path / "relations-kg.pdf").pages[0]
+    assert float(page.mediabox.height) > float(page.mediabox.width)
+    assert "日本・キルギス関係" in page.extract_text()

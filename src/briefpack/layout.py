@@ -218,18 +218,20 @@ class Cover(Flowable):
             )
             _, h = meeting.wrap(self.width - 48, 200)
             meeting.drawOn(c, 24, top + 14)
-        c.setFillColor(HexColor(style.color("cover_band")))
-        c.rect(0, top - band_h, self.width, band_h, stroke=0, fill=1)
         white = style.color("accent_text")
         title_style = TextStyle(t["title_size"], t["title_size"] * 1.35, white, "left", "bold")
         title = JText(layout.title, title_style, fonts)
-        _, h = title.wrap(self.width - 48, band_h)
-        title.drawOn(c, 24, top - band_h / 2 + h / 2 - t["title_size"] * 0.35)
-        if layout.subtitle:
-            size = t["heading_size"] + 2
-            sub = JText(layout.subtitle, TextStyle(size, size * 1.4, white, "left"), fonts)
-            sub.wrap(self.width - 48, band_h)
-            sub.drawOn(c, 24, top - band_h + 10)
+        _, title_h = title.wrap(self.width - 48, self.height)
+        size = t["heading_size"] + 2
+        sub = JText(layout.subtitle, TextStyle(size, size * 1.4, white, "left"), fonts)
+        _, sub_h = sub.wrap(self.width - 48, self.height) if layout.subtitle else (0, 0)
+        pad = t["title_size"] * 0.8
+        band_h = max(band_h, pad * 2 + title_h + (sub_h + pad * 0.6 if sub_h else 0))
+        c.setFillColor(HexColor(style.color("cover_band")))
+        c.rect(0, top - band_h, self.width, band_h, stroke=0, fill=1)
+        title.drawOn(c, 24, top - pad - title_h)
+        if sub_h:
+            sub.drawOn(c, 24, top - band_h + pad * 0.8)
         lines = []
         if printing.meeting_date:
             lines.append(("会議日", printing.meeting_date))

@@ -65,6 +65,12 @@ class Fingerprint:
     rows: dict[str, dict[str, str]] = field(default_factory=dict)  # dataset → key → values
 
 
+def _code_digest() -> str:
+    package = Path(__file__).resolve().parent
+    files = sorted(package.rglob("*.py"))
+    return _digest([(str(p.relative_to(package)), file_digest(p)) for p in files])
+
+
 def _row_texts(dataset: Any) -> dict[int, tuple[str, str]]:
     """Each row's key and values as text, computed once per dataset object (kept on it)."""
     texts = dataset.__dict__.get("_row_texts")
@@ -137,6 +143,7 @@ def fingerprint(
     parts["style"] = _digest({p.name: file_digest(p) for p in style_files})
     parts["fonts"] = _digest([file_digest(p) for p in font_files])
     parts["version"] = __version__
+    parts["code"] = _code_digest()  # a development build's code changes count as well
     parts["options"] = _digest(options)
     return Fingerprint(_digest(parts), parts, row_values)
 
