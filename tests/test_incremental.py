@@ -172,7 +172,7 @@ def test_a_killed_build_leaves_every_pdf_whole(tmp_path: Path) -> None:
             "--all",
             "--force",
             "--jobs",
-            "1",
+            "2",  # forked workers must die with the run and not keep its lock
             "--out",
             str(out),
         ],

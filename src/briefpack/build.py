@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -593,8 +594,26 @@ def _map(work: list, jobs: int):
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_worker_start
+    ) as pool:
         yield from pool.map(_build_one, work)
+
+
+def _worker_start() -> None:
+    """A worker dies with the run that started it and does not keep its output lock."""
+    import signal
+
+    from .manifest import release_inherited_locks
+
+    release_inherited_locks()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: killed when the parent is
+        if os.getppid() == 1:  # the parent was already gone
+            os._exit(1)
 
 
 def all_packs(data: DataLayer) -> list[tuple[str, str]]:

@@ -309,6 +309,18 @@ def _cell_changes(names: list[str], before: str, after: str) -> str:
 # --------------------------------------------------------------------------- one writer at a time
 
 
+# File descriptors of the locks this process holds: a forked worker closes them, so that
+# the lock ends with this process and never lives on in a worker.
+HELD_LOCKS: list[int] = []
+
+
+def release_inherited_locks() -> None:
+    for fd in HELD_LOCKS:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    HELD_LOCKS.clear()
+
+
 @contextlib.contextmanager
 def output_lock(out_dir: Path):
     """Hold OUT/.briefpack/lock for the whole run; a second run refuses with a clear message."""
@@ -330,9 +342,11 @@ def output_lock(out_dir: Path):
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
         handle.flush()
+        HELD_LOCKS.append(handle.fileno())
         try:
             yield
         finally:
+            HELD_LOCKS.remove(handle.fileno())
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
