@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from briefpack.cli import main
 
-from .conftest import DATA, STYLES
+from .conftest import DATA, data_args
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -48,10 +48,7 @@ def test_build_with_broken_data_names_file_line_and_column(data_copy: Path, tmp_
     gdp = data_copy / "datasets" / "gdp_nominal.csv"
     gdp.write_text(gdp.read_text(encoding="utf-8").replace("17.49", "17,49"), encoding="utf-8")
     code, _, err = run(
-        "--data",
-        str(data_copy),
-        "--styles",
-        str(STYLES),
+        *data_args(data_copy),
         "build",
         "relations",
         "kg",
@@ -92,10 +89,7 @@ def test_list_shows_templates_and_targets() -> None:
 
 def test_build_reports_the_file_and_leaves_identical_output_alone(tmp_path: Path) -> None:
     args = (
-        "--data",
-        str(DATA),
-        "--styles",
-        str(STYLES),
+        *data_args(DATA),
         "build",
         "relations",
         "kg",

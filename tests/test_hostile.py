@@ -16,7 +16,7 @@ from briefpack.cli import main
 from briefpack.datalayer import load
 from briefpack.errors import DataError
 
-from .conftest import DATA, STYLES
+from .conftest import DATA, STYLES, data_args
 
 HOSTILE = [
     '<img src="/etc/hostname"/>',
@@ -29,10 +29,7 @@ HOSTILE = [
 
 def build(data: Path, out: Path, template: str = "relations", target: str = "kg"):
     args = [
-        "--data",
-        str(data),
-        "--styles",
-        str(STYLES),
+        *data_args(data),
         "build",
         template,
         target,

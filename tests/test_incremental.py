@@ -14,15 +14,12 @@ from click.testing import CliRunner
 from briefpack.cli import main
 from briefpack.manifest import output_lock
 
-from .conftest import STYLES
+from .conftest import data_args
 
 
 def build_all(data: Path, out: Path, *extra: str):
     args = [
-        "--data",
-        str(data),
-        "--styles",
-        str(STYLES),
+        *data_args(data),
         "build",
         "--all",
         "--out",
@@ -90,10 +87,7 @@ def test_a_failed_build_leaves_the_previous_pdf_untouched(data_copy: Path, tmp_p
     out = tmp_path / "out"
     runner = CliRunner()
     args = [
-        "--data",
-        str(data_copy),
-        "--styles",
-        str(STYLES),
+        *data_args(data_copy),
         "build",
         "relations",
         "kg",

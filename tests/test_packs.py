@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from briefpack.cli import main
 
-from .conftest import DATA, STYLES
+from .conftest import DATA, data_args
 
 
 def text_of(pdf: Path) -> str:
@@ -23,10 +23,7 @@ def run(*args: str):
 
 def test_build_all_writes_the_twelve_packs(tmp_path: Path) -> None:
     result = run(
-        "--data",
-        str(DATA),
-        "--styles",
-        str(STYLES),
+        *data_args(DATA),
         "build",
         "--all",
         "--out",
@@ -102,10 +99,7 @@ def test_a_sixth_country_needs_data_files_only(data_copy: Path, tmp_path: Path) 
     out = tmp_path / "out"
     for template in ("relations", "economy"):
         result = run(
-            "--data",
-            str(data_copy),
-            "--styles",
-            str(STYLES),
+            *data_args(data_copy),
             "build",
             template,
             "mn",
@@ -128,10 +122,7 @@ def test_a_new_year_needs_data_files_only(data_copy: Path, tmp_path: Path) -> No
     with (data_copy / "datasets" / "japan_trade.csv").open("a", encoding="utf-8") as f:
         f.write("kg,2025,50001,2001,48000\n")
     result = run(
-        "--data",
-        str(data_copy),
-        "--styles",
-        str(STYLES),
+        *data_args(data_copy),
         "build",
         "relations",
         "kg",

@@ -10,13 +10,13 @@ from click.testing import CliRunner
 
 from briefpack.cli import main
 
-from .conftest import DATA, STYLES
+from .conftest import DATA, data_args
 
 MEETING = ["--meeting", "日キルギス外相会談", "--date", "2026-12-01", "--mark", "取扱注意"]
 
 
 def run(*args: str):
-    result = CliRunner().invoke(main, ["--data", str(DATA), "--styles", str(STYLES), *args])
+    result = CliRunner().invoke(main, [*data_args(DATA), *args])
     assert result.exit_code == 0, result.stderr
     return result
 
