@@ -94,3 +94,11 @@ def test_share_over_years() -> None:
     assert sentence.startswith(
         "日系企業の拠点数は、上位のウズベキスタンとカザフスタンの合計が2012〜2024年の各年とも全体の70%を超える"
     )
+
+
+def test_latest_date_counts_a_month_as_its_end() -> None:
+    from briefpack.formatting import latest
+
+    assert latest(["2025-09", "2025-09-15", "2024"]) == "2025-09"
+    assert latest(["2024", "2025-12"]) == "2025-12"
+    assert latest(["2025", "2025-06"]) == "2025"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import sys
 import tempfile
@@ -142,7 +143,7 @@ def build_pack(
     """Build one pack unless its inputs and output match ``previous`` (its manifest entry)."""
     import time
 
-    from .manifest import changes, file_digest, output_stats
+    from .manifest import changes, output_stats
 
     started = time.perf_counter()
     plan = plan_pack(data, template, target, options)
@@ -165,7 +166,7 @@ def build_pack(
         "inputs": plan.fingerprint.digest,
         "parts": plan.fingerprint.parts,
         "rows": plan.fingerprint.rows,
-        "output": file_digest(plan.pdf_path),
+        "output": hashlib.sha256(pdf).hexdigest(),  # what is in place: written or identical
         "pages": pages,
         "build_seconds": round(time.perf_counter() - started, 3),
         "outputs": output_stats(outputs),

@@ -268,12 +268,10 @@ def _load_places(root: Path, problems: list[Problem]) -> dict[str, Place]:
         places[code] = Place(
             code, cells["kind"], cells["name"], cells["formal_name"], members, int(order)
         )
-        place_line = line
         if cells["kind"] == "region" and not members:
-            problems.append(Problem(rel, place_line, 5, "column 'members': a region needs members"))
+            problems.append(Problem(rel, line, 5, "column 'members': a region needs members"))
     for line, record in body:
         if len(record) == len(header):
-            code = record[0].strip()
             for member in record[4].split():
                 if member not in places or places[member].is_region:
                     problems.append(

@@ -46,7 +46,7 @@ def latest(dates: list[str]) -> str:
     """The latest of YYYY / YYYY-MM / YYYY-MM-DD strings (a bare year counts as its end)."""
 
     def key(s: str) -> tuple[int, int, int]:
-        parts = [int(p) for p in s.split("-")] + [12, 31][: 3 - len(s.split("-"))]
-        return parts[0], parts[1], parts[2] if len(parts) > 2 else 31
+        year, month, day = ([int(p) for p in s.split("-")] + [12, 31][len(s.split("-")) - 1 :])[:3]
+        return year, month, day
 
     return max(dates, key=key)

@@ -216,7 +216,7 @@ class Cover(Flowable):
                 ),
                 fonts,
             )
-            _, h = meeting.wrap(self.width - 48, 200)
+            meeting.wrap(self.width - 48, 200)
             meeting.drawOn(c, 24, top + 14)
         white = style.color("accent_text")
         title_style = TextStyle(t["title_size"], t["title_size"] * 1.35, white, "left", "bold")

@@ -114,13 +114,12 @@ def _is_word_char(ch: str) -> bool:
 
 
 def may_break_between(before: str, after: str, before_is_number: bool = False) -> bool:
-    """Whether JLReq allows a line break between two adjacent characters."""
+    """Whether JLReq allows a line break between two adjacent non-space characters
+    (spaces are break opportunities of their own, handled where units are built)."""
     if after in NOT_AT_LINE_START or before in NOT_AT_LINE_END:
         return False
     if before in INSEPARABLE and after in INSEPARABLE:
         return False
-    if after == SPACE or before == SPACE:
-        return after != SPACE or before == SPACE
     if _is_word_char(before) and _is_word_char(after):
         return False
     if before_is_number and after in NUMERIC_SUFFIXES:

@@ -214,22 +214,6 @@ class Manifest:
             quick if isinstance(quick, dict) else {},
         )
 
-    def up_to_date(self, name: str, fp: Fingerprint, pdf: Path) -> bool:
-        entry = self.packs.get(name)
-        if not entry or entry.get("inputs") != fp.digest or not pdf.is_file():
-            return False
-        return file_digest(pdf) == entry.get("output")
-
-    def record(self, name: str, fp: Fingerprint, pdf: Path, pages: int, seconds: float) -> None:
-        self.packs[name] = {
-            "inputs": fp.digest,
-            "parts": fp.parts,
-            "rows": fp.rows,
-            "output": file_digest(pdf),
-            "pages": pages,
-            "build_seconds": round(seconds, 3),
-        }
-
     def write(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         files = {name: list(entry) for name, entry in sorted(_DIGESTS.items())}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +105,10 @@ class Style:
     @property
     def mplstyle_path(self) -> Path:
         return self.folder / self.raw["chart"]["mplstyle"]
+
+    @functools.cached_property
+    def mplstyle_text(self) -> str:
+        return self.mplstyle_path.read_text(encoding="utf-8")
 
     @property
     def files(self) -> list[Path]:

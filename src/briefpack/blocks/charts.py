@@ -22,7 +22,7 @@ HATCHES = ["", "//", "xx", "\\\\", "--", "||"]
 
 
 def _number(value: Any) -> float:
-    return float(value) if isinstance(value, Decimal) else float(value)
+    return float(value)
 
 
 @block(
@@ -52,7 +52,7 @@ def chart(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
         "size": [round(width, 2), round(height, 2)],
         "style": ctx.style.raw["chart"],
         "gray": ctx.style.gray,
-        "mplstyle": ctx.style.mplstyle_path.read_text(encoding="utf-8"),
+        "mplstyle": ctx.style.mplstyle_text,
         "numbers": ctx.style["numbers"],
         "fonts": [str(p) for p in ctx.fonts.paths.values()],
     }

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from reportlab.lib.colors import HexColor
-from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from ..datalayer import Dataset, Row
 from ..formatting import format_number
@@ -55,7 +56,7 @@ def ruled_table(
             [
                 JText(
                     v,
-                    cell.__class__(**{**cell.__dict__, "align": "right" if n else "justify"}),
+                    replace(cell, align="right" if n else "justify"),
                     ctx.fonts,
                 )
                 for v, n in zip(values, numeric, strict=True)
@@ -240,7 +241,7 @@ def series_table(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
         header = ["", *[f"{y}年" for y in chunk]]
         widths = [label_w] + [year_w] * len(chunk)
         out.append(ruled_table(ctx, header, body, [False] + [True] * len(chunk), widths))
-        out.append(_gap(ctx))
+        out.append(Spacer(1, 4))
     out += source_lines(ctx, datasets, notes)
     return out
 
@@ -258,12 +259,6 @@ def _group_rows(rows: list[Row], by: str | None) -> list[tuple[str | None, list[
     for r in rows:
         groups.setdefault(r[by], []).append(r)
     return list(groups.items())
-
-
-def _gap(ctx: Any) -> Flowable:
-    from reportlab.platypus import Spacer
-
-    return Spacer(1, 4)
 
 
 @block("keyfigures", {"items"})

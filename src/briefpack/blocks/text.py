@@ -6,6 +6,7 @@ from typing import Any
 
 from reportlab.platypus import Flowable, Spacer
 
+from ..formatting import format_as_of
 from ..typeset import Bullet, JText, runs_from_text
 from . import block
 from .common import heading
@@ -63,7 +64,7 @@ def profile(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
         out.append(
             JText(
                 f"出所：{publication.publisher}「{publication.title}」"
-                f"（{publication.published.replace('-', '年', 1)}月）",
+                f"（{format_as_of(publication.published)}）",
                 ctx.text_style("note"),
                 ctx.fonts,
             )
