@@ -201,7 +201,7 @@ def series_table(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
         groups = _group_rows(rows, spec.get("by"))
         for place, group in groups:
             label = s.get("label", dataset.column(s["column"]).label)
-            if place:
+            if place and ctx.target.is_region:  # a country pack needs no place name
                 label = (
                     f"{ctx.place_name(place)}　{label}"
                     if len(series) > 1
