@@ -7,10 +7,7 @@ from pathlib import Path
 
 import pypdf
 
-from briefpack.build import BuildOptions, build_pack
-from briefpack.datalayer import load
-
-from .conftest import DATA, STYLES
+from .conftest import cli
 
 
 def text_of(pdf: Path) -> str:
@@ -89,10 +86,9 @@ def test_chart_text_is_searchable(built_kg: Path) -> None:
 
 
 def test_two_builds_give_identical_bytes(tmp_path: Path) -> None:
-    data = load(DATA)
     first, second = tmp_path / "a", tmp_path / "b"
-    build_pack(data, "relations", "kg", BuildOptions(DATA, STYLES, first))
-    build_pack(data, "relations", "kg", BuildOptions(DATA, STYLES, second))
+    assert cli("build", "relations", "kg", "--out", str(first)).exit_code == 0
+    assert cli("build", "relations", "kg", "--out", str(second)).exit_code == 0
     assert (first / "relations-kg.pdf").read_bytes() == (second / "relations-kg.pdf").read_bytes()
 
 
@@ -102,8 +98,8 @@ def test_issue_date_comes_from_the_data_not_the_clock(built_kg: Path) -> None:
 
 
 def test_style_selects_another_look(tmp_path: Path) -> None:
-    data = load(DATA)
-    build_pack(data, "relations", "kg", BuildOptions(DATA, STYLES, tmp_path, style="portrait"))
+    result = cli("build", "relations", "kg", "--style", "portrait", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
     page = pypdf.PdfReader(tmp_path / "relations-kg.pdf").pages[0]
     assert float(page.mediabox.height) > float(page.mediabox.width)
     assert "日本・キルギス関係" in page.extract_text()

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from briefpack.cli import main
-from briefpack.manifest import output_lock
+from briefpack.outputs import output_lock
 
-from .conftest import data_args
+from .conftest import DATA, data_args
 
 
 def build_all(data: Path, out: Path, *extra: str):
@@ -114,7 +114,9 @@ def test_a_failed_build_leaves_the_previous_pdf_untouched(data_copy: Path, tmp_p
 def test_a_second_writer_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "out"
     with output_lock(out):
-        result = CliRunner().invoke(main, ["build", "relations", "kg", "--out", str(out)])
+        result = CliRunner().invoke(
+            main, [*data_args(DATA), "build", "relations", "kg", "--out", str(out)]
+        )
     assert result.exit_code == 1
     assert (
         f"Error: {out}: another briefpack build is writing here (pid {os.getpid()})"
@@ -126,7 +128,9 @@ def test_source_date_epoch_sets_the_issue_date(tmp_path: Path) -> None:
     import pypdf
 
     env = {"SOURCE_DATE_EPOCH": "1764547200"}  # 2025-12-01
-    result = CliRunner(env=env).invoke(main, ["build", "relations", "kg", "--out", str(tmp_path)])
+    result = CliRunner(env=env).invoke(
+        main, [*data_args(DATA), "build", "relations", "kg", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.stderr
     cover = pypdf.PdfReader(tmp_path / "relations-kg.pdf").pages[0].extract_text()
     assert "2025年12月1日（令和7年）" in cover
@@ -135,15 +139,17 @@ def test_source_date_epoch_sets_the_issue_date(tmp_path: Path) -> None:
 @pytest.mark.skipif(sys.platform != "linux", reason="uses /proc to check imported modules")
 def test_up_to_date_check_loads_no_heavy_library(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    CliRunner().invoke(main, ["build", "relations", "kg", "--out", str(out)])
+    CliRunner().invoke(main, [*data_args(DATA), "build", "relations", "kg", "--out", str(out)])
     code = (
         "import sys; from briefpack.cli import main\n"
-        "try:\n    main(['build', 'relations', 'kg', '--out', sys.argv[1]])\n"
+        "try:\n    main([*sys.argv[2:], 'build', 'relations', 'kg', '--out', sys.argv[1]])\n"
         "except SystemExit:\n    pass\n"
         "heavy = [m for m in ('reportlab', 'matplotlib', 'pandas', 'numpy') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(out), *data_args(DATA)], capture_output=True, text=True
+    )
     assert "unchanged:" in result.stderr
     assert "HEAVY []" in result.stdout
 
@@ -155,13 +161,14 @@ def test_a_killed_build_leaves_every_pdf_whole(tmp_path: Path) -> None:
     import pypdf
 
     out = tmp_path / "out"
-    CliRunner().invoke(main, ["build", "--all", "--out", str(out), "--jobs", "1"])
+    CliRunner().invoke(main, [*data_args(DATA), "build", "--all", "--out", str(out), "--jobs", "1"])
     before = {p.name: p.read_bytes() for p in out.glob("*.pdf")}
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "briefpack.cli",
+            *data_args(DATA),
             "build",
             "--all",
             "--force",
@@ -181,7 +188,9 @@ def test_a_killed_build_leaves_every_pdf_whole(tmp_path: Path) -> None:
         assert len(pypdf.PdfReader(pdf).pages) > 1
     assert sorted(p.name for p in out.glob("*.pdf")) == sorted(before)
     # The next run clears what the killed one left behind and finds everything up to date.
-    result = CliRunner().invoke(main, ["build", "--all", "--out", str(out), "--jobs", "1"])
+    result = CliRunner().invoke(
+        main, [*data_args(DATA), "build", "--all", "--out", str(out), "--jobs", "1"]
+    )
     assert result.exit_code == 0
     assert not list(out.glob(".*.tmp"))
 
@@ -190,8 +199,7 @@ def test_changes_page_lists_what_changed(data_copy: Path, tmp_path: Path) -> Non
     import pypdf
 
     args = [
-        "--data",
-        str(data_copy),
+        *data_args(data_copy),
         "build",
         "relations",
         "kg",

@@ -1,36 +1,68 @@
-"""Chart cache: a chart's data, spec and style hash → its recorded drawing, in OUT/.briefpack/."""
+"""Chart cache: the hash of everything that drew a chart → its recorded drawing (OUT/.briefpack).
+
+An entry holds its own key and the hash of its drawing and is checked on read: a damaged
+or mismatched entry is discarded and the chart drawn again.  ``--force`` reads no entry.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from .manifest import STATE_DIR
+STATE_DIR = ".briefpack"
+
+
+def _ops_hash(ops: Any) -> str:
+    text = json.dumps(ops, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class ChartCache:
     """A hit skips matplotlib entirely; a miss renders and stores the drawing operations."""
 
-    def __init__(self, out_dir: Path):
+    def __init__(self, out_dir: Path, read: bool = True):
         self.folder = out_dir / STATE_DIR / "charts"
+        self.read = read
         self.hits = 0
         self.misses = 0
+        self.discarded = 0
 
     def get(self, key: str) -> Any:
-        try:
-            ops = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        if not self.read:
             self.misses += 1
             return None
+        path = self.folder / f"{key}.json"
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except OSError:
+            self.misses += 1
+            return None
+        except ValueError:
+            entry = None
+        valid = (
+            isinstance(entry, dict)
+            and entry.get("key") == key
+            and entry.get("sha256") == _ops_hash(entry.get("ops"))
+        )
+        if not valid:
+            self.discarded += 1
+            self.misses += 1
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return None
         self.hits += 1
-        return ops
+        return entry["ops"]
 
     def put(self, key: str, ops: Any) -> None:
+        from .outputs import write_atomically
+
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", dir=self.folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(ops, f, separators=(",", ":"))
-        os.replace(tmp, self.folder / f"{key}.json")
+        entry = {"key": key, "sha256": _ops_hash(ops), "ops": ops}
+        with contextlib.suppress(Exception):  # a cache that cannot be written is no error
+            write_atomically(
+                self.folder / f"{key}.json",
+                json.dumps(entry, separators=(",", ":")).encode("utf-8"),
+            )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -38,7 +40,68 @@ def _fail(settings: Settings, exc: BriefpackError, cause: BaseException | None =
     raise click.ClickException(str(exc))
 
 
-@click.group()
+# What a command was doing when an OSError reached this layer (``Error: PATH: DOING: REASON``).
+DOING = {
+    "build": "while building",
+    "binder": "while building the binder",
+    "check": "while checking the data",
+    "list": "while reading the data",
+    "import": "while importing",
+    "export": "while exporting",
+}
+
+
+class BriefpackGroup(click.Group):
+    """Every OSError that reaches the command line becomes one line and exit 1.
+
+    ``Error: PATH: what was being done: reason``; the traceback only with -v.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # a closed pipe (| head): Click ends quietly
+            from .outputs import os_error_text
+
+            settings = ctx.obj if isinstance(ctx.obj, Settings) else None
+            settings = settings or Settings(Path("."), Path("."), False, False)
+            command = ctx.invoked_subcommand or "briefpack"
+            doing = DOING.get(command, f"while running {command}")
+            _fail(settings, BuildError(os_error_text(exc, doing)), exc)
+
+
+def cpu_count() -> int:
+    """The CPUs this process may use (its affinity where the system keeps one)."""
+    if hasattr(os, "process_cpu_count"):
+        count = os.process_cpu_count()
+    elif hasattr(os, "sched_getaffinity"):
+        count = len(os.sched_getaffinity(0))
+    else:
+        count = os.cpu_count()
+    return max(1, count or 1)
+
+
+def _checked_out(kind: str):
+    """An --out callback: refuse an output under --data/--styles or onto a user's file."""
+
+    def callback(ctx: click.Context, _param, value: Path | None) -> Path | None:
+        settings = ctx.find_object(Settings)
+        if value is None or settings is None:
+            return value
+        from .outputs import check_output_path
+
+        try:
+            check_output_path(value, settings.data, settings.styles, kind=kind)
+        except BriefpackError as exc:
+            _fail(settings, exc)
+        return value
+
+    return callback
+
+
+@click.group(cls=BriefpackGroup)
 @click.version_option(__version__, prog_name="briefpack")
 @click.option(
     "--data",
@@ -94,6 +157,8 @@ def check(settings: Settings) -> None:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(f"{len(exc.problems)} problem(s) in {settings.data}") from None
+    for warning in data.warnings:
+        click.echo(str(warning), err=True)
     rows = sum(len(d.rows) for d in data.datasets.values())
     counts = f"{len(data.datasets)} datasets, {rows} rows, {len(data.places)} places"
     settings.info(f"ok: {counts}, {len(data.texts)} prose files")
@@ -102,43 +167,59 @@ def check(settings: Settings) -> None:
 @main.command("list")
 @click.pass_obj
 def list_(settings: Settings) -> None:
-    """Show templates, targets, and which packs the data can make."""
-    from .select import available_packs
-    from .spec import available_templates, load_spec
+    """Show templates, targets, and which packs the data can make (and why not)."""
+    from .runner import load_specs, pack_status
+    from .style import load_style
 
     try:
         data = _load(settings)
+        specs = load_specs(data)
+        status = pack_status(data, specs, load_style(settings.styles, "default"))
     except BriefpackError as exc:
         _fail(settings, exc)
-    templates = available_templates(settings.data)
-    try:
-        specs = [load_spec(data, t, check_blocks=False) for t in templates]
-    except BriefpackError as exc:
-        _fail(settings, exc)
-    click.echo("templates: " + " ".join(templates))
+    click.echo("templates: " + " ".join(specs))
     click.echo("targets:")
     for place in sorted(data.places.values(), key=lambda p: p.order):
         members = f" ({' '.join(place.members)})" if place.is_region else ""
         click.echo(f"  {place.code:<13} {place.name}{members}")
     click.echo("packs the data can make:")
-    for template, target in available_packs(data, specs):
-        click.echo(f"  {template} {target}")
+    for template, target, why in status:
+        if why is None:
+            click.echo(f"  {template} {target}")
+    missing = [(t, c, why) for t, c, why in status if why is not None]
+    if missing:
+        click.echo("packs the data cannot make:")
+        for template, target, why in missing:
+            click.echo(f"  {template} {target}: {why}")
+
+
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2100, 12, 31))
 
 
 def _parse_date(_ctx, _param, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
+        date = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+    low, high = DATE_RANGE
+    if not low <= date <= high:
+        raise click.BadParameter(f"{value!r} is out of range: give a date from {low} to {high}")
+    return date
 
 
 def print_options(command):
     """The print options shared by `build` and `binder`."""
     options = [
         click.option("--meeting", help="Meeting name, printed on the cover."),
-        click.option("--date", callback=_parse_date, help="Issue (and meeting) date YYYY-MM-DD."),
+        click.option(
+            "--date",
+            callback=_parse_date,
+            help="Issue (and meeting) date YYYY-MM-DD, from 1900-01-01 to 2100-12-31.",
+        ),
         click.option("--mark", help="Handling marking on every page, e.g. 取扱注意."),
         click.option("--watermark", help="Light diagonal mark on every page, e.g. 案."),
         click.option(
@@ -149,7 +230,12 @@ def print_options(command):
         ),
         click.option("--gray", is_flag=True, help="Black-and-white print style."),
         click.option("--duplex", is_flag=True, help="Sections start on right-hand pages."),
-        click.option("--nup", type=click.Choice(["2"]), default=None, help="Two pages per sheet."),
+        click.option(
+            "--nup",
+            type=click.Choice(["2"]),
+            default=None,
+            help="Two pages per sheet (plain PDF, not PDF/A).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -166,14 +252,23 @@ def print_options(command):
     type=click.Path(path_type=Path),
     default=Path("dist"),
     show_default=True,
-    help="Output folder.",
+    callback=_checked_out("folder"),
+    help="Output folder (not inside --data or --styles).",
 )
 @click.option("--style", default="default", show_default=True, help="Style name (in --styles).")
 @click.option("--force", is_flag=True, help="Rebuild even if nothing changed.")
 @click.option(
-    "--jobs", type=click.IntRange(min=1), default=None, help="Packs built side by side (--all)."
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Packs built side by side (--all); default and maximum: the number of CPUs.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the --all summary as JSON.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Remove the PDFs of targets that are no longer in the data (reported by every run).",
+)
 @click.option(
     "--changes-page",
     is_flag=True,
@@ -191,12 +286,12 @@ def build(
     force: bool,
     jobs: int | None,
     as_json: bool,
+    prune: bool,
     changes_page: bool,
     **printing,
 ) -> None:
     """Build OUT/TEMPLATE-TARGET.pdf, e.g. `briefpack build relations kg`, or --all packs."""
-    from .build import all_packs, check_request
-    from .spec import available_templates
+    from .runner import all_packs, check_request
 
     options = _options(settings, out_dir, style, force, printing)
     options.changes_page = changes_page
@@ -204,16 +299,19 @@ def build(
         raise click.UsageError("give either TEMPLATE TARGET or --all, not both")
     if not build_every and not (template and target):
         raise click.UsageError("missing TEMPLATE and TARGET (or --all)")
-    templates = available_templates(settings.data)
 
-    def choose(data):
+    def choose(data, specs, style_):
         if build_every:
-            return all_packs(data)
-        check_request(data, templates, template, target)
+            return all_packs(data, specs, style_)
+        check_request(data, list(specs), template, target)
         return [(template, target)]
 
     request = "all" if build_every else f"{template}-{target}"
-    outcomes = _run(settings, options, request, choose, jobs or os.cpu_count() or 1, build_every)
+    limit = cpu_count()
+    if jobs is not None and jobs > limit:
+        settings.info(f"note: --jobs {jobs} capped at {limit}, the number of CPUs")
+    jobs = min(jobs or limit, limit)
+    outcomes = _run(settings, options, request, choose, jobs, build_every, prune)
     counts = {
         s: sum(1 for o in outcomes if o.status == s) for s in ("built", "unchanged", "failed")
     }
@@ -231,7 +329,7 @@ def build(
 
 
 def _options(settings: Settings, out_dir: Path, style: str, force: bool, printing: dict):
-    from .build import BuildOptions
+    from .options import BuildOptions
 
     return BuildOptions(
         settings.data,
@@ -253,7 +351,12 @@ def _options(settings: Settings, out_dir: Path, style: str, force: bool, printin
 @main.command()
 @click.argument("packs", nargs=-1, required=True, metavar="TEMPLATE:TARGET...")
 @click.option(
-    "--out", "out_file", type=click.Path(path_type=Path), required=True, help="The binder's PDF."
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path),
+    required=True,
+    callback=_checked_out("file"),
+    help="The binder's PDF (a new file or a PDF; not inside --data or --styles).",
 )
 @click.option("--style", default="default", show_default=True, help="Style name (in --styles).")
 @print_options
@@ -262,8 +365,7 @@ def binder(
     settings: Settings, packs: tuple[str, ...], out_file: Path, style: str, **printing
 ) -> None:
     """Bind packs into one PDF: `briefpack binder relations:kg economy:central-asia --out b.pdf`."""
-    from .build import build_binder, check_request
-    from .spec import available_templates
+    from .runner import build_binder, internal_error
 
     items = []
     for item in packs:
@@ -273,21 +375,20 @@ def binder(
         items.append((template, target))
     options = _options(settings, out_file.parent, style, True, printing)
     try:
-        data = _load(settings)
-        for template, target in items:
-            check_request(data, available_templates(settings.data), template, target)
-        result = build_binder(data, items, out_file, options)
+        written, pages, log_lines = build_binder(items, out_file, options)
     except BriefpackError as exc:
         _fail(settings, exc)
-    except Exception as exc:  # noqa: BLE001 - a bug still gets a one-line message and exit 1
-        from .build import internal_error
+    except OSError as exc:
+        from .outputs import os_error_text
 
+        _fail(settings, BuildError(os_error_text(exc, DOING["binder"])), exc)
+    except Exception as exc:  # noqa: BLE001 - a bug still gets a one-line message and exit 1
         _fail(settings, BuildError(f"binder: {internal_error(exc)}"), exc)
-    for line in result.log:
+    for line in log_lines:
         (settings.info if "warning:" in line else settings.debug)(line)
-    settings.info(
-        f"{'built' if result.written else 'unchanged'}: {out_file} ({result.pages} pages)"
-    )
+    settings.info(f"{'built' if written else 'unchanged'}: {out_file} ({pages} pages)")
+    if options.copies:
+        settings.info(f"copies: {options.copies} numbered files {out_file.stem}-copyNN.pdf")
 
 
 class Reporter:
@@ -313,6 +414,9 @@ class Reporter:
                 settings.debug(f"{name}: changed: {change}")
         if outcome.status == "failed" and self.many:
             self._line(f"failed: {name}: {outcome.error}", force=True)
+        elif outcome.status in ("vanished", "pruned"):
+            what = "kept; --prune removes it" if outcome.status == "vanished" else "removed"
+            self._line(f"{outcome.status}: {outcome.path}: {outcome.error} ({what})", force=True)
         elif outcome.status != "failed":
             self._line(f"{outcome.status}: {outcome.path} ({outcome.pages} pages)")
         if self.bar:
@@ -334,11 +438,13 @@ class Reporter:
         click.echo(f"\r\x1b[2K{bar} {self.done}/{self.total} {name}{end}", err=True, nl=False)
 
 
-def _run(settings: Settings, options, request: str, choose, jobs: int, many: bool) -> list:
-    from .build import run_request
+def _run(
+    settings: Settings, options, request: str, choose, jobs: int, many: bool, prune: bool
+) -> list:
+    from .runner import run_request
 
     try:
-        return run_request(options, request, choose, jobs, Reporter(settings, many))
+        return run_request(options, request, choose, jobs, Reporter(settings, many), prune)
     except BriefpackError as exc:
         _fail(settings, exc)
 
@@ -346,6 +452,86 @@ def _run(settings: Settings, options, request: str, choose, jobs: int, many: boo
 def _summary(counts: dict, outcomes: list) -> dict:
     keys = ("template", "target", "status", "path", "pages", "error", "changes")
     return {**counts, "packs": [{k: getattr(o, k) for k in keys} for o in outcomes]}
+
+
+def _interactive() -> bool:
+    """Whether a person can answer a question (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def _refuse(exc: DataError) -> None:
+    for problem in exc.problems:
+        click.echo(str(problem), err=True)
+    summary = getattr(exc, "summary", f"{len(exc.problems)} problem(s)")
+    raise click.ClickException(f"{summary}: nothing written")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dataset", "dataset_id", required=True, help="The dataset the file updates.")
+@click.option("--sheet", help="The workbook's sheet (default: the dataset's name or the only one).")
+@click.option("--dry-run", is_flag=True, help="Show what the file changes; write nothing.")
+@click.option("--yes", is_flag=True, help="Write without asking (needed without a terminal).")
+@click.pass_obj
+def import_(
+    settings: Settings, file: Path, dataset_id: str, sheet: str | None, dry_run: bool, yes: bool
+) -> None:
+    """Import a spreadsheet (xlsx/CSV) into a dataset: show the changes, then write them."""
+    from .spreadsheet import plan_import
+
+    try:
+        plan = plan_import(settings.data, file, dataset_id, sheet)
+    except DataError as exc:
+        _refuse(exc)
+    except BriefpackError as exc:
+        _fail(settings, exc)
+    except Exception as exc:  # noqa: BLE001 - a bug still gets a one-line message and exit 1
+        _fail(settings, BuildError(f"import: {type(exc).__name__}: {exc}"), exc)
+    for line in plan.report():
+        click.echo(line)
+    try:
+        plan.validate()
+    except DataError as exc:
+        _refuse(exc)
+    if not plan.changes:
+        settings.info("nothing to write")
+        return
+    if dry_run:
+        settings.info("dry run: nothing written")
+        return
+    if not yes:
+        if not _interactive():
+            raise click.ClickException(
+                "no terminal to confirm on: nothing written (add --yes to write)"
+            )
+        if not click.confirm(f"Write these changes to {plan.csv_rel}?", default=False):
+            raise click.ClickException("nothing written")
+    try:
+        plan.apply()
+    except BriefpackError as exc:
+        _fail(settings, exc)
+    settings.info(f"wrote {plan.csv_rel}")
+
+
+@main.command()
+@click.argument("names", nargs=-1, metavar="[NAME...]")
+@click.option(
+    "--out", "out_file", type=click.Path(path_type=Path), required=True, help="The .xlsx file."
+)
+@click.pass_obj
+def export(settings: Settings, names: tuple[str, ...], out_file: Path) -> None:
+    """Write datasets (default: all) to a workbook, one sheet each, that import takes back."""
+    from .spreadsheet import export_workbook
+
+    try:
+        sheets = export_workbook(settings.data, list(names), out_file)
+    except DataError as exc:
+        _refuse(exc)
+    except BriefpackError as exc:
+        _fail(settings, exc)
+    except Exception as exc:  # noqa: BLE001 - a bug still gets a one-line message and exit 1
+        _fail(settings, BuildError(f"export: {type(exc).__name__}: {exc}"), exc)
+    settings.info(f"wrote {out_file}: {len(sheets)} sheet(s): {', '.join(sheets)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,10 +27,34 @@ def ranking(subject: str, values: Sequence[tuple[str, Number]]) -> str | None:
     ranked = _ranked(values)
     if len(ranked) < 2:
         return None
-    first, rest = ranked[0][0], [name for name, _ in ranked[1:]]
+    tiers = _tiers(ranked)
+    if len(tiers) == 1:
+        return f"{subject}は{join_names(tiers[0])}が同じ値となる。"
+    first = join_names(tiers[0]) + ("（同値）" if len(tiers[0]) > 1 else "")
+    rest = [join_names(t) + ("（同値）" if len(t) > 1 else "") for t in tiers[1:]]
     if len(rest) == 1:
         return f"{subject}は{first}が最も多く、次いで{rest[0]}となる。"
     return f"{subject}は{first}が最も多く、次いで{'、'.join(rest)}の順となる。"
+
+
+def _tiers(ranked: Sequence[tuple[str, Number]]) -> list[list[str]]:
+    """Names grouped by equal value, largest first."""
+    tiers: list[list[str]] = []
+    last: float | None = None
+    for name, value in ranked:
+        if last is not None and float(value) == last:
+            tiers[-1].append(name)
+        else:
+            tiers.append([name])
+        last = float(value)
+    return tiers
+
+
+def rank_of(value: Number, values: Sequence[Number]) -> str:
+    """「4位」, or 「2位（同順位）」 when another place has the same value."""
+    rank = 1 + sum(1 for v in values if float(v) > float(value))
+    tied = sum(1 for v in values if float(v) == float(value)) > 1
+    return f"{rank}位（同順位）" if tied else f"{rank}位"
 
 
 def top_share(values: Sequence[tuple[str, Number]], top: int = 2) -> str | None:
@@ -39,7 +63,7 @@ def top_share(values: Sequence[tuple[str, Number]], top: int = 2) -> str | None:
     total = sum(float(v) for _, v in ranked)
     if len(ranked) <= top or total <= 0:
         return None
-    share = 100 * sum(float(v) for _, v in ranked[:top]) / total
+    share = round(100 * sum(float(v) for _, v in ranked[:top]) / total, 1)
     names = join_names([name for name, _ in ranked[:top]])
     floor = math.floor(share / 10)
     if floor >= 1 and share > floor * 10:
@@ -74,13 +98,15 @@ def share_over_years(
     if not shares:
         return None
     low_year, low = min(shares, key=lambda ys: ys[1])
+    low = round(low, 1)
     threshold = math.floor(low / 10) * 10
     span = f"{shares[0][0]}〜{shares[-1][0]}年"
     names = join_names(leaders)
     if threshold <= 0:
         return None
+    relation = "以上となる" if low == threshold else "を超える"
     return (
-        f"{what}は、上位の{names}の合計が{span}の各年とも全体の{threshold}%を超える"
+        f"{what}は、上位の{names}の合計が{span}の各年とも全体の{threshold}%{relation}"
         f"（最低は{low_year}年の{low:.1f}%）。"
     )
 
@@ -104,11 +130,12 @@ def trend(
     if len(points) < 2:
         return None
     (y0, v0), (y1, v1) = points[0], points[-1]
-    peak_year, _peak = max(points, key=lambda p: float(p[1]))
-    direction = "増加" if float(v1) > float(v0) else "減少" if float(v1) < float(v0) else "横ばい"
+    peak = max(float(v) for _, v in points)
+    peak_years = "・".join(f"{y}年" for y, v in points if float(v) == peak)
+    direction = "増加" if float(v1) > float(v0) else "減少" if float(v1) < float(v0) else "同水準"
+    change = "へ" + direction if direction != "同水準" else "で同水準"
     return (
-        f"{name}の{what}は{y0}年の{_fmt(v0)}から{y1}年の{_fmt(v1)}へ{direction}"
-        f"（最高は{peak_year}年）。"
+        f"{name}の{what}は{y0}年の{_fmt(v0)}から{y1}年の{_fmt(v1)}{change}（最高は{peak_years}）。"
     )
 
 
@@ -121,6 +148,16 @@ def balance_pattern(
     - a run at the end after a change: 「Aは2023年以降は出超（それ以前は入超）。」
     - one or two exceptions: 「Aは2018年を除き出超。」
     """
+    zeros = [y for y, v in zip(years, balances, strict=True) if v is not None and v == 0]
+    sentence = _balance_signs(name, years, balances)
+    if sentence and zeros:
+        sentence += f"{'、'.join(f'{y}年' for y in zeros)}は収支ゼロ。"
+    return sentence
+
+
+def _balance_signs(
+    name: str, years: Sequence[int], balances: Sequence[Number | None]
+) -> str | None:
     points = [(y, v) for y, v in zip(years, balances, strict=True) if v is not None and v != 0]
     if not points:
         return None

@@ -18,10 +18,31 @@ from typing import Any
 from .errors import DataError, Problem
 
 COLUMN_TYPES = ("place", "year", "int", "decimal", "text")
+# Columns any dataset may carry without declaring them: a row's own 出所, the publication it
+# was taken from (a key of publications.toml), and a note printed as 注.
+OPTIONAL_COLUMNS = {
+    "source": "出所",
+    "publication": "掲載資料",
+    "note": "注",
+}
 YEAR_RANGE = (1800, 2100)
 AS_OF_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 INT_PATTERN = re.compile(r"^-?\d+$")
 DECIMAL_PATTERN = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def is_date_text(text: str) -> bool:
+    """YYYY, YYYY-MM or YYYY-MM-DD naming a date that exists."""
+    import datetime as dt
+
+    if not AS_OF_PATTERN.match(text):
+        return False
+    parts = [int(p) for p in text.split("-")] + [1, 1]
+    try:
+        dt.date(parts[0], parts[1], parts[2])
+    except ValueError:
+        return False
+    return YEAR_RANGE[0] <= parts[0] <= YEAR_RANGE[1]
 
 
 @dataclass(frozen=True)
@@ -108,6 +129,7 @@ class DataLayer:
     datasets: dict[str, Dataset]
     texts: dict[str, dict[str, Any]]  # "profiles/kg" → parsed TOML
     absent: dict[str, dict[str, Any]]
+    warnings: list[Problem] = field(default_factory=list)  # not errors: printed by check
 
     def members(self, code: str) -> list[str]:
         place = self.places[code]
@@ -229,7 +251,37 @@ def load(root: Path) -> DataLayer:
     absent = _load_absent(root, problems)
     if problems:
         raise DataError(problems)
-    return DataLayer(root, places, publications, datasets, texts, absent)
+    warnings = [w for d in datasets.values() for w in _as_of_warnings(d)]
+    return DataLayer(root, places, publications, datasets, texts, absent, warnings)
+
+
+def _as_of_warnings(dataset: Dataset) -> list[Problem]:
+    """Metadata ``as_of`` older than the rows: packs print the rows' year, check says so."""
+    year_col = next((c.name for c in dataset.columns if c.type == "year"), None)
+    years = [r[year_col] for r in dataset.rows if year_col and r[year_col] is not None]
+    found = []
+    if year_col and re.search(r"(?<![0-9])(1[89][0-9]{2}|20[0-9]{2})(?![0-9])", dataset.title):
+        found.append(
+            Problem(
+                dataset.meta_path,
+                None,
+                None,
+                f"warning: title {dataset.title!r} names a year; the rows have a year column and "
+                "packs compose the year of what they show",
+            )
+        )
+    if not years or not dataset.as_of or int(dataset.as_of[:4]) >= max(years):
+        return found
+    return found + [
+        Problem(
+            dataset.meta_path,
+            None,
+            None,
+            f"warning: as_of = {dataset.as_of!r} is older than the rows (latest year "
+            f"{max(years)}); packs print the data time of the rows they show — update or "
+            "remove as_of",
+        )
+    ]
 
 
 def _load_places(root: Path, problems: list[Problem]) -> dict[str, Place]:
@@ -265,6 +317,18 @@ def _load_places(root: Path, problems: list[Problem]) -> dict[str, Place]:
             problems.append(Problem(rel, line, 6, f"column 'order': {order!r} is not a number"))
             continue
         members = tuple(cells["members"].split())
+        if len(set(members)) != len(members):
+            problems.append(Problem(rel, line, 5, "column 'members': a member is listed twice"))
+        if cells["kind"] == "region" and re.search(r"[0-9０-９]+カ国", cells["formal_name"]):
+            problems.append(
+                Problem(
+                    rel,
+                    line,
+                    4,
+                    "column 'formal_name': a region's count of members is composed from "
+                    "'members' (「中央アジア5カ国」); leave formal_name empty",
+                )
+            )
         places[code] = Place(
             code, cells["kind"], cells["name"], cells["formal_name"], members, int(order)
         )
@@ -295,7 +359,7 @@ def _load_publications(root: Path, problems: list[Problem]) -> dict[str, Publica
                 Problem(rel, None, None, f"[{key}]: needs title, publisher and published")
             )
             continue
-        if not AS_OF_PATTERN.match(entry["published"]):
+        if not is_date_text(entry["published"]):
             problems.append(
                 Problem(rel, None, None, f"[{key}]: published must be YYYY-MM or YYYY-MM-DD")
             )
@@ -323,6 +387,38 @@ def _check_header(
     return ok
 
 
+def _header_columns(
+    rel: str,
+    header: list[str],
+    declared: list[Column],
+    publications: dict[str, Publication],
+    problems: list[Problem],
+) -> list[Column] | None:
+    """The CSV's columns in header order: the declared ones, plus optional source/note/…"""
+    by_name = {c.name: c for c in declared}
+    columns: list[Column] = []
+    ok = True
+    for i, name in enumerate(header, start=1):
+        if name in by_name:
+            columns.append(by_name[name])
+        elif name in OPTIONAL_COLUMNS:
+            columns.append(Column(name, "text", OPTIONAL_COLUMNS[name]))
+        else:
+            expected = ", ".join([*by_name, *OPTIONAL_COLUMNS])
+            problems.append(Problem(rel, 1, i, f"unexpected column '{name}' (columns: {expected})"))
+            ok = False
+        if header.count(name) > 1 and header.index(name) != i - 1:
+            problems.append(Problem(rel, 1, i, f"column '{name}' appears twice"))
+            ok = False
+    for i, column in enumerate(declared, start=1):
+        if column.name not in header:
+            problems.append(
+                Problem(rel, 1, min(i, len(header) + 1), f"missing column '{column.name}'")
+            )
+            ok = False
+    return columns if ok else None
+
+
 def _width_problem(rel: str, line: int, record: list[str], header: list[str]) -> Problem:
     col = min(len(record), len(header)) + 1
     return Problem(
@@ -346,10 +442,8 @@ def _load_dataset(
     before = len(problems)
     columns = _meta_columns(meta, meta_rel, problems)
     title = _meta_str(meta, "title", meta_rel, problems)
-    as_of = (
-        meta.get("as_of") if "as_of_note" in meta else _meta_str(meta, "as_of", meta_rel, problems)
-    )
-    if as_of is not None and not (isinstance(as_of, str) and AS_OF_PATTERN.match(as_of)):
+    as_of = meta.get("as_of")  # optional: the rows' years give the data time
+    if as_of is not None and not (isinstance(as_of, str) and is_date_text(as_of)):
         problems.append(Problem(meta_rel, None, None, "as_of must be YYYY, YYYY-MM or YYYY-MM-DD"))
     source = meta.get("source")
     source_note = meta.get("source_note")
@@ -377,13 +471,29 @@ def _load_dataset(
     if table is None:
         return None
     header, body = table
-    if not _check_header(csv_rel, header, names, problems):
+    columns = _header_columns(csv_rel, header, columns, publications, problems)
+    if columns is None:
         return None
     columns = [
         Column(c.name, c.type, c.label, c.unit, c.required or c.name in key) for c in columns
     ]
     rows = _typed_rows(csv_rel, columns, body, places, problems)
     _check_unique(csv_rel, key, rows, problems)
+    names_in_order = [c.name for c in columns]
+    if "publication" in names_in_order:
+        col_no = names_in_order.index("publication") + 1
+        for row in rows:
+            if row["publication"] and row["publication"] not in publications:
+                known = ", ".join(sorted(publications))
+                problems.append(
+                    Problem(
+                        csv_rel,
+                        row.line,
+                        col_no,
+                        f"column 'publication': unknown publication {row['publication']!r} "
+                        f"(publications.toml has: {known})",
+                    )
+                )
     _check_differences(csv_rel, meta, columns, rows, meta_rel, problems)
     return Dataset(
         id=meta_path.stem,

@@ -34,6 +34,11 @@ class FontSet:
     paths: dict[str, Path]
     missing: list[str] = field(default_factory=list)  # characters replaced by 〓
 
+    @property
+    def digests(self) -> list[str]:
+        """SHA-256 of the font files (what a chart drawn with them depends on)."""
+        return [file_sha256(self.paths["regular"]), file_sha256(self.paths["bold"])]
+
     def name(self, key: str) -> str:
         return self.bold if key == "bold" else self.regular
 
@@ -59,6 +64,13 @@ class FontSet:
                 self.missing.append(ch)
                 out.append(GETA)
         return "".join(out)
+
+
+@cache
+def file_sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def resolve_font_path(name: str, style_dir: Path | None) -> Path:

@@ -7,6 +7,7 @@ when the document is saved, once every section's page number is known.  Print op
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from reportlab.platypus import (
     PageTemplate,
 )
 
+from .archival import DocumentMetadata, finish
 from .fonts import FontSet
 from .style import Style
 from .typeset import ASCENT, JText, TextStyle
@@ -67,9 +69,10 @@ class PackLayout:
     publications: list[str]
     parts: list[Part]
     printing: PrintSettings = field(default_factory=PrintSettings)
-    author: str = "briefpack"
+    author: str = "briefpack"  # the issuing organisation: PDF /Author and XMP dc:creator
     subject: str = ""
     keywords: str = ""
+    creation_date: dt.date | None = None  # the issue date: PDF and XMP creation/modify dates
     toc: list[tuple[int, str, int]] = field(default_factory=list)  # (level, title, page)
 
     @property
@@ -190,6 +193,17 @@ class DuplexFiller(Flowable):
 
 
 class Cover(Flowable):
+    """The cover: meeting, title band, dates and publications, each held to its place.
+
+    Text of any length (a 3,000-character --meeting) is wrapped, then shortened with 「…」
+    to the lines its place has, so that nothing runs off the page.
+    """
+
+    MEETING_LINES = 3
+    TITLE_LINES = 3
+    SUBTITLE_LINES = 2
+    VALUE_LINES = {"出典資料": 4}  # the other cover lines: at most 2 lines each
+
     def __init__(self, layout: PackLayout, style: Style, fonts: FontSet, height: float):
         super().__init__()
         self.layout, self.style, self.fonts, self.full_height = layout, style, fonts, height
@@ -198,40 +212,44 @@ class Cover(Flowable):
         self.width, self.height = availWidth, min(self.full_height, availHeight)
         return self.width, self.height
 
+    def fitted(self, text: str, style: TextStyle, width: float, max_lines: int) -> JText:
+        """``text`` set in ``width``, shortened with 「…」 to at most ``max_lines`` lines."""
+        max_lines = max(1, max_lines)
+        block = JText(text, style, self.fonts)
+        lines = block.lines_for(width)
+        if len(lines) <= max_lines:
+            return block
+        full = "".join(run.text for run in block.runs)  # as cleaned for the font
+        kept = sum(len(piece.text) for line in lines[:max_lines] for piece in line.pieces)
+        low, high = 0, min(len(full), kept + 16)  # full[:low] + "…" fits
+
+        def candidate(n: int) -> JText:
+            return JText(full[:n].rstrip() + "…", style, self.fonts)
+
+        while low < high:
+            middle = (low + high + 1) // 2
+            if len(candidate(middle).lines_for(width)) <= max_lines:
+                low = middle
+            else:
+                high = middle - 1
+        return candidate(low)
+
     def draw(self) -> None:
-        c, style, fonts, layout = self.canv, self.style, self.fonts, self.layout
+        c, style, layout = self.canv, self.style, self.layout
         t = style["text"]
         printing = layout.printing
         band_h = t["title_size"] * 4.2
         top = self.height * 0.74
+        text_w = self.width - 48
         if printing.meeting and printing.meeting != layout.title:
-            meeting = JText(
-                printing.meeting,
-                TextStyle(
-                    t["heading_size"] + 4,
-                    (t["heading_size"] + 4) * 1.4,
-                    style.color("accent"),
-                    "left",
-                    "bold",
-                ),
-                fonts,
+            size = t["heading_size"] + 4
+            meeting_style = TextStyle(size, size * 1.4, style.color("accent"), "left", "bold")
+            room = int((self.height - top - 14) // meeting_style.leading)
+            meeting = self.fitted(
+                printing.meeting, meeting_style, text_w, min(self.MEETING_LINES, room)
             )
-            meeting.wrap(self.width - 48, 200)
+            meeting.wrap(text_w, self.height)
             meeting.drawOn(c, 24, top + 14)
-        white = style.color("accent_text")
-        title_style = TextStyle(t["title_size"], t["title_size"] * 1.35, white, "left", "bold")
-        title = JText(layout.title, title_style, fonts)
-        _, title_h = title.wrap(self.width - 48, self.height)
-        size = t["heading_size"] + 2
-        sub = JText(layout.subtitle, TextStyle(size, size * 1.4, white, "left"), fonts)
-        _, sub_h = sub.wrap(self.width - 48, self.height) if layout.subtitle else (0, 0)
-        pad = t["title_size"] * 0.8
-        band_h = max(band_h, pad * 2 + title_h + (sub_h + pad * 0.6 if sub_h else 0))
-        c.setFillColor(HexColor(style.color("cover_band")))
-        c.rect(0, top - band_h, self.width, band_h, stroke=0, fill=1)
-        title.drawOn(c, 24, top - pad - title_h)
-        if sub_h:
-            sub.drawOn(c, 24, top - band_h + pad * 0.8)
         lines = []
         if printing.meeting_date:
             lines.append(("会議日", printing.meeting_date))
@@ -242,21 +260,45 @@ class Cover(Flowable):
         ]
         body = TextStyle(t["body_size"] + 1, t["body_leading"] + 2, style.color("text"), "left")
         head_style = TextStyle(body.size, body.leading, style.color("muted"), "left", "bold")
-        y = top - band_h - 36
+        values = []
         for label, value in lines:
-            head = JText(label, head_style, fonts)
+            text = self.fitted(value, body, self.width - 140, self.VALUE_LINES.get(label, 2))
+            _, h = text.wrap(self.width - 140, self.height)
+            values.append((label, text, h))
+        below = 36 + sum(h + 8 for _, _, h in values)  # what the band must leave below it
+        white = style.color("accent_text")
+        pad = t["title_size"] * 0.8
+        size = t["heading_size"] + 2
+        sub_style = TextStyle(size, size * 1.4, white, "left")
+        sub = self.fitted(layout.subtitle, sub_style, text_w, self.SUBTITLE_LINES)
+        _, sub_h = sub.wrap(text_w, self.height) if layout.subtitle else (0, 0)
+        title_style = TextStyle(t["title_size"], t["title_size"] * 1.35, white, "left", "bold")
+        room = top - below - pad * 2 - (sub_h + pad * 0.6 if sub_h else 0)
+        title_lines = min(self.TITLE_LINES, int(room // title_style.leading))
+        title = self.fitted(layout.title, title_style, text_w, title_lines)
+        _, title_h = title.wrap(text_w, self.height)
+        band_h = max(band_h, pad * 2 + title_h + (sub_h + pad * 0.6 if sub_h else 0))
+        c.setFillColor(HexColor(style.color("cover_band")))
+        c.rect(0, top - band_h, self.width, band_h, stroke=0, fill=1)
+        title.drawOn(c, 24, top - pad - title_h)
+        if sub_h:
+            sub.drawOn(c, 24, top - band_h + pad * 0.8)
+        y = top - band_h - 36
+        for label, text, h in values:
+            if y - max(h, body.leading) < 0:
+                break  # a page too small for the cover: leave the rest out, never overflow
+            head = JText(label, head_style, self.fonts)
             head.wrap(90, 100)
-            text = JText(value, body, fonts)
-            _, h = text.wrap(self.width - 140, 400)
             head.drawOn(c, 24, y - body.leading)
             text.drawOn(c, 120, y - h)
             y -= h + 8
 
 
 class PackCanvas(Canvas):
-    """A canvas that fills in the 目次 forms just before the file is written."""
+    """A canvas that fills in the 目次 forms and makes the file PDF/A just before writing it."""
 
     layout: PackLayout | None = None
+    metadata: DocumentMetadata | None = None
     fontset: FontSet | None = None
     pack_style: Style | None = None
     toc_width: float = 0.0
@@ -264,6 +306,8 @@ class PackCanvas(Canvas):
 
     def save(self) -> None:
         self._draw_toc()
+        if self.metadata is not None:
+            finish(self, self.metadata)
         super().save()
 
     def _draw_toc(self) -> None:
@@ -319,6 +363,15 @@ def render(layout: PackLayout, style: Style, fonts: FontSet) -> bytes:
     printing = layout.printing
     keywords = " ".join(filter(None, [layout.keywords, printing.mark, printing.copy_label]))
     subject = f"【{printing.mark}】{layout.subject}" if printing.mark else layout.subject
+    metadata = DocumentMetadata(
+        title=layout.title,
+        author=layout.author,
+        subject=subject,
+        keywords=keywords,
+        lang="ja",
+        created=layout.creation_date,
+    )
+    # Info, XMP, /Lang and the other catalog entries are written by archival.finish.
     doc = BaseDocTemplate(
         buffer,
         pagesize=(page_w, page_h),
@@ -326,17 +379,9 @@ def render(layout: PackLayout, style: Style, fonts: FontSet) -> bytes:
         rightMargin=right,
         topMargin=top,
         bottomMargin=bottom,
-        title=layout.title,
-        author=layout.author,
-        subject=subject,
-        keywords=keywords,
-        creator="briefpack",
-        producer="briefpack",
         invariant=1,
-        lang="ja",
         initialFontName=fonts.regular,
         initialFontSize=10,
-        displayDocTitle=1,
         duplex="DuplexFlipLongEdge" if printing.duplex else None,
     )
 
@@ -395,6 +440,7 @@ def render(layout: PackLayout, style: Style, fonts: FontSet) -> bytes:
         pass
 
     _Canvas.layout, _Canvas.fontset, _Canvas.pack_style = layout, fonts, style
+    _Canvas.metadata = metadata
     _Canvas.toc_width, _Canvas.toc_pages = frame_w * 0.75, toc_pages
     doc.build(story, canvasmaker=_Canvas)
     return buffer.getvalue()
@@ -418,7 +464,7 @@ def _page_decorator(layout: PackLayout, style: Style, fonts: FontSet) -> Any:
     left, right = style.margin("left"), style.margin("right")
     small = style["text"]["small_size"]
     printing = layout.printing
-    title = fonts.clean(layout.title)
+    title = fonts.clean(" ".join(layout.title.split()))  # one line: a newline has no glyph
     mark = fonts.clean(printing.mark) if printing.mark else None
     watermark = fonts.clean(printing.watermark) if printing.watermark else None
     copy_label = printing.copy_label
@@ -456,8 +502,29 @@ def _page_decorator(layout: PackLayout, style: Style, fonts: FontSet) -> Any:
 def _draw_mark(
     canvas: Canvas, mark: str, x_right: float, y: float, fonts: FontSet, style: Style
 ) -> None:
-    """The handling marking (取扱注意 …) in a ruled box at the top right of every page."""
+    """The handling marking (取扱注意 …) in a ruled box at the top right of every page.
+
+    One line at most 40 % of the text width: a longer marking is set smaller, down to
+    three quarters of its size, then shortened with 「…」 (the PDF's Subject keeps it whole).
+    """
+    mark = "".join(" " if ch in "\r\n\t" else ch for ch in mark)
     size = style["text"]["small_size"] + 2
+    page_w, _ = style.page_size
+    left, right = style.margin("left"), style.margin("right")
+    room = max(40.0, min(x_right - left, (page_w - left - right) * 0.4)) - 10
+    natural = canvas.stringWidth(mark, fonts.bold, size)
+    if natural > room:
+        size = max(size * 0.75, size * room / natural)
+        if canvas.stringWidth(mark, fonts.bold, size) > room:
+            low, high = 0, len(mark)  # mark[:low] + "…" fits
+            while low < high:
+                middle = (low + high + 1) // 2
+                shortened = mark[:middle].rstrip() + "…"
+                if canvas.stringWidth(shortened, fonts.bold, size) <= room:
+                    low = middle
+                else:
+                    high = middle - 1
+            mark = mark[:low].rstrip() + "…"
     width = canvas.stringWidth(mark, fonts.bold, size) + 10
     canvas.setStrokeColor(HexColor(style.color("text")))
     canvas.setLineWidth(0.9)
@@ -470,7 +537,28 @@ def _draw_mark(
 def _draw_watermark(
     canvas: Canvas, text: str, page_w: float, page_h: float, fonts: FontSet, style: Style
 ) -> None:
-    size = min(160.0, page_w * 0.8 / max(len(text), 1))
+    """A light diagonal mark (案) behind the content, sized so that it stays on the page.
+
+    The text, turned by 30°, fills at most 90 % of the page each way; below 24 pt a longer
+    text is shortened with 「…」 instead of being set smaller.
+    """
+    import math
+
+    text = "".join(" " if ch in "\r\n\t" else ch for ch in text)
+    cos, sin = math.cos(math.radians(30)), math.sin(math.radians(30))
+    unit = max(canvas.stringWidth(text, fonts.bold, 1.0), 0.01)
+    size = min(160.0, 0.9 * page_w / (unit * cos + sin), 0.9 * page_h / (unit * sin + cos))
+    if size < 24.0:
+        size = 24.0
+        room = min((0.9 * page_w - size * sin) / cos, (0.9 * page_h - size * cos) / sin)
+        low, high = 0, len(text)  # text[:low] + "…" fits
+        while low < high:
+            middle = (low + high + 1) // 2
+            if canvas.stringWidth(text[:middle].rstrip() + "…", fonts.bold, size) <= room:
+                low = middle
+            else:
+                high = middle - 1
+        text = text[:low].rstrip() + "…"
     canvas.saveState()
     canvas.setFillColor(HexColor(style.raw.get("colors", {}).get("watermark", "#e6e6e6")))
     canvas.setFont(fonts.bold, size)

@@ -14,7 +14,7 @@ from typing import Any
 from .datalayer import DataLayer, read_text, read_toml
 from .errors import DataError, Problem
 
-COLUMN_KEYS = ("x", "y", "series", "category", "year", "by", "line", "column", "value")
+COLUMN_KEYS = ("x", "y", "series", "category", "by", "line", "column", "value")
 COLUMN_LIST_KEYS = ("columns", "bars", "sort")
 
 
@@ -53,9 +53,8 @@ def available_templates(data_root: Path) -> list[str]:
     return sorted(p.stem for p in (data_root / "packs").glob("*.toml"))
 
 
-def load_spec(data: DataLayer, template: str, check_blocks: bool = True) -> PackSpec:
-    """Read a pack spec; ``check_blocks=False`` skips checking block types and keys, which
-    needs the block modules (and so ReportLab): the up-to-date check and ``list`` skip it."""
+def load_spec(data: DataLayer, template: str) -> PackSpec:
+    """Read and check a pack spec (block types, keys, names, no literal years)."""
     path = data.root / "packs" / f"{template}.toml"
     rel = f"packs/{template}.toml"
     problems: list[Problem] = []
@@ -63,7 +62,7 @@ def load_spec(data: DataLayer, template: str, check_blocks: bool = True) -> Pack
     if raw is None:
         raise DataError(problems)
     lines = (read_text(path, rel, []) or "").splitlines()
-    spec = _parse(raw, path, rel, template, lines, problems, check_blocks)
+    spec = _parse(raw, path, rel, template, lines, problems)
     _check_names(spec, data, lines, problems)
     if problems:
         raise DataError(problems)
@@ -85,7 +84,6 @@ def _parse(
     template: str,
     lines: list[str],
     problems: list[Problem],
-    check_blocks: bool,
 ) -> PackSpec:
     sections = []
     for s_no, s in enumerate(raw.get("sections", []), start=1):
@@ -93,8 +91,7 @@ def _parse(
             problems.append(Problem(rel, None, None, f"section {s_no}: needs a title"))
             continue
         blocks = s.get("blocks", [])
-        if check_blocks:
-            _check_blocks(blocks, rel, lines, problems)
+        _check_blocks(blocks, rel, lines, problems)
         sections.append(
             Section(
                 s.get("id", f"s{s_no}"),
@@ -106,6 +103,7 @@ def _parse(
         )
     if not sections:
         problems.append(Problem(rel, None, None, "no [[sections]]"))
+    _check_literal_years(raw, rel, lines, problems)
     return PackSpec(
         template=template,
         title=str(raw.get("title", template)),
@@ -121,22 +119,75 @@ def _parse(
 def _check_blocks(
     blocks: list[dict[str, Any]], rel: str, lines: list[str], problems: list[Problem]
 ) -> None:
-    from .blocks import REGISTRY
+    from .pack.blocks import KEYS
 
     for b in _flatten(blocks):
         kind = b.get("type")
-        if kind not in REGISTRY:
+        if kind not in KEYS:
             line = _line_of(lines, f'"{kind}"') if kind else None
-            known = ", ".join(sorted(REGISTRY))
+            known = ", ".join(sorted(KEYS))
             problems.append(
                 Problem(rel, line, None, f"unknown block type {kind!r} (known: {known})")
             )
             continue
-        unknown = set(b) - REGISTRY[kind].keys  # type: ignore[attr-defined]
+        if "year" in b and b["year"] != "latest":
+            problems.append(
+                Problem(
+                    rel,
+                    _line_of(lines, "year"),
+                    None,
+                    f"block {kind!r}: year = {b['year']!r}: a spec says what to show "
+                    '(year = "latest", or every year when left out), never which year',
+                )
+            )
+        unknown = set(b) - KEYS[kind]
         for key in sorted(unknown):
             problems.append(
                 Problem(rel, _line_of(lines, key), None, f"block {kind!r}: unknown key {key!r}")
             )
+
+
+# A year written into a spec (「名目GDP（2024年）」, ``where = { year = 2024 }``) turns false
+# with the next year's data; quoted published text (「…報告書2025」) is allowed.
+LITERAL_YEAR = re.compile(r"(?<![0-9])(1[89][0-9]{2}|20[0-9]{2})(?![0-9])")
+QUOTED = re.compile(r"「[^」]*」")
+
+
+def _check_literal_years(raw: Any, rel: str, lines: list[str], problems: list[Problem]) -> None:
+    def walk(value: Any, key: str) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str):
+            match = LITERAL_YEAR.search(QUOTED.sub("", value))
+            if match:
+                problems.append(
+                    Problem(
+                        rel,
+                        _line_containing(lines, value.split("\n")[0][:40]),
+                        None,
+                        f"literal year {match[0]} in {key!r}: write {{year}} (the latest year "
+                        "shown) or {years} (first〜last), composed from the rows",
+                    )
+                )
+        elif isinstance(value, int) and not isinstance(value, bool) and key == "year":
+            problems.append(
+                Problem(
+                    rel,
+                    _line_of(lines, str(value)),
+                    None,
+                    f'literal year {value} in a selection: use year = "latest" instead',
+                )
+            )
+
+    walk(raw, "")
+
+
+def _line_containing(lines: list[str], text: str) -> int | None:
+    return next((i + 1 for i, line in enumerate(lines) if text in line), None)
 
 
 def _check_names(

@@ -1,4 +1,9 @@
-"""Chart blocks: dataset rows → a matplotlib figure → vector drawing with searchable text."""
+"""Chart items → a matplotlib figure → vector drawing operations with searchable text.
+
+Drawings are cached in OUT/.briefpack/charts/ under the hash of everything that drew them
+(the chart's data, the style, the fonts and the code); each entry carries that hash and is
+checked on read, so a damaged or mismatched entry is discarded and drawn again.
+"""
 
 from __future__ import annotations
 
@@ -11,111 +16,76 @@ from reportlab.platypus import Flowable
 
 from ..chartdraw import ChartFlowable, record_figure
 from ..formatting import format_number
+from ..pack import model
 from ..style import MM
-from . import block
-from .common import heading, source_lines
 
 MARKERS = ["o", "s", "^", "D", "v", "x"]
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1))]
 GRAYS = ["#000000", "#555555", "#8a8a8a", "#b0b0b0", "#333333", "#707070"]
 HATCHES = ["", "//", "xx", "\\\\", "--", "||"]
+MUTED = "#b4b4b4"
 
 
-def _number(value: Any) -> float:
-    return float(value)
-
-
-@block(
-    "chart", {"dataset", "kind", "x", "y", "series", "category", "title", "size", "bars", "line"}
-)
-def chart(spec: dict[str, Any], ctx: Any) -> list[Flowable] | None:
-    dataset = ctx.dataset(spec["dataset"])
-    rows = ctx.rows(spec["dataset"], spec)
-    if not rows:
-        return None
-    ctx.use(dataset.id, rows)
-    kind = spec.get("kind", "line")
-    data = _chart_data(kind, spec, rows, ctx)
-    if data is None:
-        return None
-    width = ctx.style["chart"]["half_width_mm" if spec.get("size") == "half" else "width_mm"] * MM
-    width = min(width, ctx.frame_width)
-    height_mm = ctx.style["chart"]["height_mm"]
-    if spec.get("size") == "small":
-        height_mm = ctx.style["chart"].get("small_height_mm", height_mm * 0.6)
-    height = min(height_mm * MM, ctx.frame_height * 0.62)
-    unit = dataset.unit or ""
+def chart_flowable(item: model.ChartItem, rc: Any) -> Flowable:
+    style = rc.style
+    width = min(style["chart"]["width_mm"] * MM, rc.frame_width)
+    height_mm = style["chart"]["height_mm"]
+    if item.size == "small":
+        height_mm = style["chart"].get("small_height_mm", height_mm * 0.6)
+    height = min(height_mm * MM, rc.frame_height * 0.62)
     payload = {
-        "kind": kind,
-        "data": data,
-        "unit": unit,
+        "kind": item.kind,
+        "data": item.data,
+        "unit": item.unit,
+        "highlight": item.highlight,
         "size": [round(width, 2), round(height, 2)],
-        "style": ctx.style.raw["chart"],
-        "gray": ctx.style.gray,
-        "mplstyle": ctx.style.mplstyle_text,
-        "numbers": ctx.style["numbers"],
-        "fonts": [str(p) for p in ctx.fonts.paths.values()],
+        "style": style.raw["chart"],
+        "accent": style.color("accent"),
+        "gray": style.gray,
+        "mplstyle": style.mplstyle_text,
+        "numbers": style["numbers"],
+        "fonts": rc.fonts.digests,
+        "code": code_digest(),
     }
     key = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-    ops = ctx.chart_cache.get(key) if ctx.chart_cache is not None else None
+    ops = rc.chart_cache.get(key) if rc.chart_cache is not None else None
     if ops is None:
-        ops = _render(payload, ctx)
-        if ctx.chart_cache is not None:
-            ctx.chart_cache.put(key, ops)
-    title = spec.get("title") or dataset.title
-    out: list[Flowable] = [heading(ctx, title), ChartFlowable(ops, width, height, ctx.fonts)]
-    out += source_lines(ctx, [dataset])
-    return out
+        # Through JSON, as the cache stores it: a drawing from the cache and a fresh one
+        # are the same values, so an incremental build equals a fresh one byte for byte.
+        ops = json.loads(json.dumps(_render(payload, rc)))
+        if rc.chart_cache is not None:
+            rc.chart_cache.put(key, ops)
+    flowable = ChartFlowable(ops, width, height, rc.fonts)
+    flowable.alt_text = item.alt
+    return flowable
 
 
-def _chart_data(kind: str, spec: dict[str, Any], rows: list, ctx: Any) -> dict | None:
-    if kind == "line":
-        x, y, series = spec.get("x", "year"), spec.get("y", "value"), spec.get("series")
-        lines: dict[str, list[tuple[Any, float | None]]] = {}
-        for r in sorted(rows, key=lambda r: r[x]):
-            name = ctx.place_name(r[series]) if series else ctx.dataset(spec["dataset"]).title
-            lines.setdefault(name, []).append((r[x], None if r[y] is None else _number(r[y])))
-        return {"lines": lines}
-    if kind in ("bar", "barh"):
-        cat, y = spec.get("category", "country"), spec.get("y", "value")
-        col = ctx.dataset(spec["dataset"]).column(cat)
-        bars = []
-        for r in rows:
-            label = (
-                ctx.place_name(r[cat]) if col is not None and col.type == "place" else str(r[cat])
-            )
-            bars.append((label, None if r[y] is None else _number(r[y])))
-        return {"bars": bars}
-    if kind == "balance":
-        x = spec.get("x", "year")
-        bars, line = spec["bars"], spec["line"]
-        dataset = ctx.dataset(spec["dataset"])
-        ordered = sorted(rows, key=lambda r: r[x])
-        return {
-            "x": [r[x] for r in ordered],
-            "bars": {
-                dataset.column(b).label: [None if r[b] is None else _number(r[b]) for r in ordered]
-                for b in bars
-            },
-            "line": {
-                dataset.column(line).label: [
-                    None if r[line] is None else _number(r[line]) for r in ordered
-                ]
-            },
-        }
-    raise ValueError(f"unknown chart kind {kind!r}")
+_CODE_DIGEST: list[str] = []
 
 
-def _render(payload: dict[str, Any], ctx: Any) -> list:
+def code_digest() -> str:
+    """The drawing code's own hash: a changed renderer never reuses an old drawing."""
+    if not _CODE_DIGEST:
+        from pathlib import Path
+
+        here = Path(__file__).resolve().parent.parent
+        h = hashlib.sha256()
+        for name in ("render/charts.py", "chartdraw.py"):
+            h.update((here / name).read_bytes())
+        _CODE_DIGEST.append(h.hexdigest())
+    return _CODE_DIGEST[0]
+
+
+def _render(payload: dict[str, Any], rc: Any) -> list:
     import matplotlib
     from matplotlib.figure import Figure
 
     width, height = payload["size"]
-    with matplotlib.rc_context(_rc(ctx)):
+    with matplotlib.rc_context(_rc(rc)):
         figure = Figure(figsize=(width / 72, height / 72), dpi=72)
         figure.subplots_adjust(left=0.085, right=0.985, top=0.88, bottom=0.14)
         axes = figure.add_subplot()
-        DRAW[payload["kind"]](axes, payload, ctx)
+        DRAW[payload["kind"]](axes, payload)
         if payload["unit"]:
             axes.annotate(
                 f"（{payload['unit']}）",
@@ -127,25 +97,25 @@ def _render(payload: dict[str, Any], ctx: Any) -> list:
                 va="bottom",
                 fontsize=8,
             )
-        return record_figure(figure, ctx.fonts)
+        return record_figure(figure, rc.fonts)
 
 
 _FONTS_ADDED: set[str] = set()
 
 
-def _rc(ctx: Any) -> dict[str, Any]:
+def _rc(rc: Any) -> dict[str, Any]:
     import matplotlib
     from matplotlib import font_manager
 
-    for path in ctx.fonts.paths.values():
+    for path in rc.fonts.paths.values():
         if str(path) not in _FONTS_ADDED:
             font_manager.fontManager.addfont(str(path))
             _FONTS_ADDED.add(str(path))
-    family = font_manager.FontProperties(fname=str(ctx.fonts.paths["regular"])).get_name()
-    rc = dict(
-        matplotlib.rc_params_from_file(str(ctx.style.mplstyle_path), use_default_template=False)
+    family = font_manager.FontProperties(fname=str(rc.fonts.paths["regular"])).get_name()
+    params = dict(
+        matplotlib.rc_params_from_file(str(rc.style.mplstyle_path), use_default_template=False)
     )
-    rc.update(
+    params.update(
         {
             "font.family": [family],
             "text.parse_math": False,
@@ -153,7 +123,7 @@ def _rc(ctx: Any) -> dict[str, Any]:
             "svg.hashsalt": "briefpack",
         }
     )
-    return rc
+    return params
 
 
 def _colors(payload: dict[str, Any], n: int) -> list[str]:
@@ -176,21 +146,33 @@ def _tick_formatter(payload: dict[str, Any]) -> Any:
     return FuncFormatter(fmt)
 
 
-def _draw_lines(axes: Any, payload: dict[str, Any], ctx: Any) -> None:
+def _draw_lines(axes: Any, payload: dict[str, Any]) -> None:
     lines = payload["data"]["lines"]
     colors = _colors(payload, len(lines))
+    target = payload["highlight"]
     for i, (name, points) in enumerate(lines.items()):
         xs = [p[0] for p in points]
         ys = [float("nan") if p[1] is None else p[1] for p in points]
+        color, width, z = colors[i], 1.5, 2
+        if target is not None:
+            is_target = name == target
+            color = ("#000000" if payload["gray"] else payload["accent"]) if is_target else MUTED
+            width, z = (2.6, 3) if is_target else (1.0, 2)
         axes.plot(
             xs,
             ys,
             label=name,
-            color=colors[i],
+            color=color,
+            linewidth=width,
+            zorder=z,
             marker=MARKERS[i % len(MARKERS)],
+            markersize=4 if target is None or name == target else 2.5,
             linestyle=LINESTYLES[i % len(LINESTYLES)] if payload["gray"] else "-",
         )
     axes.yaxis.set_major_formatter(_tick_formatter(payload))
+    axes.set_ylim(bottom=0) if all(
+        p[1] is None or p[1] >= 0 for pts in lines.values() for p in pts
+    ) else None
     xs = sorted({p[0] for points in lines.values() for p in points})
     if xs and all(isinstance(x, int) for x in xs):
         step = 2 if len(xs) > 14 else 1
@@ -201,18 +183,20 @@ def _draw_lines(axes: Any, payload: dict[str, Any], ctx: Any) -> None:
         )
 
 
-def _draw_bars(axes: Any, payload: dict[str, Any], ctx: Any, horizontal: bool = False) -> None:
+def _draw_bars(axes: Any, payload: dict[str, Any], horizontal: bool = False) -> None:
     bars = payload["data"]["bars"]
     labels = [b[0] for b in bars]
     values = [0 if b[1] is None else b[1] for b in bars]
-    color = _colors(payload, 1)[0]
+    base = _colors(payload, 1)[0]
+    target = payload["highlight"]
+    colors = [base if target is None or label == target else MUTED for label in labels]
     if horizontal:
-        container = axes.barh(labels[::-1], values[::-1], color=color, height=0.6)
+        container = axes.barh(labels[::-1], values[::-1], color=colors[::-1], height=0.6)
         axes.xaxis.set_major_formatter(_tick_formatter(payload))
         axes.grid(axis="x")
         axes.grid(axis="y", visible=False)
     else:
-        container = axes.bar(labels, values, color=color, width=0.6)
+        container = axes.bar(labels, values, color=colors, width=0.6)
         axes.yaxis.set_major_formatter(_tick_formatter(payload))
     shown = [b[1] for b in (bars[::-1] if horizontal else bars)]
     prefix = payload["numbers"]["negative_prefix"]
@@ -233,7 +217,7 @@ def _as_published(value: float | None) -> Any:
     return int(value) if float(value).is_integer() else Decimal(str(value))
 
 
-def _draw_balance(axes: Any, payload: dict[str, Any], ctx: Any) -> None:
+def _draw_balance(axes: Any, payload: dict[str, Any]) -> None:
     data = payload["data"]
     xs = data["x"]
     n = len(data["bars"])
@@ -270,6 +254,6 @@ def _draw_balance(axes: Any, payload: dict[str, Any], ctx: Any) -> None:
 DRAW = {
     "line": _draw_lines,
     "bar": _draw_bars,
-    "barh": lambda axes, payload, ctx: _draw_bars(axes, payload, ctx, horizontal=True),
+    "barh": lambda axes, payload: _draw_bars(axes, payload, horizontal=True),
     "balance": _draw_balance,
 }

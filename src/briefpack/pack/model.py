@@ -1,0 +1,175 @@
+"""The plan's vocabulary: what a resolved block is made of (heading, text, table, figure, …).
+
+A plan holds only these typed, immutable values: every number already formatted, every
+heading composed from the rows shown.  Rendering turns each item into flowables and needs
+nothing else, so the plan is also what the manifest fingerprints.  Each item says what it
+is (``role``), which is what keeps blocks together and what a tagged PDF will name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A block's heading (a table's or a chart's title)."""
+
+    text: str
+    role: str = "heading"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str  # ``**bold**`` is the only markup
+    kind: str = "body"  # body | small | note
+    role: str = "paragraph"
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+    mark: str = "・"
+    kind: str = "body"
+    role: str = "list"
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    """「（単位：1,000ドル）」 above a table."""
+
+    unit: str
+    role: str = "caption"
+
+
+@dataclass(frozen=True)
+class TableItem:
+    header: tuple[str, ...]
+    body: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...]
+    widths: tuple[float, ...] | None = None  # shares of the frame; None: measured
+    label_width: bool = False  # first column measured, the rest share the frame equally
+    highlight: tuple[int, ...] = ()  # body rows that show the target among its peers
+    role: str = "table"
+
+
+@dataclass(frozen=True)
+class ChartItem:
+    kind: str  # line | bar | barh | balance
+    data: dict[str, Any]
+    unit: str
+    size: str  # full | small
+    highlight: str | None  # the label drawn in the accent colour, others muted
+    alt: str  # the chart in words, from the data it draws
+    role: str = "figure"
+
+
+@dataclass(frozen=True)
+class Caption:
+    """出所 and 注 lines under a table or chart."""
+
+    sources: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    role: str = "caption"
+
+
+@dataclass(frozen=True)
+class Gap:
+    size: float  # points
+    role: str = "artifact"
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """Blocks next to each other (a chart beside its table), each a list of items."""
+
+    cells: tuple[tuple[Any, ...], ...]
+    shares: tuple[float, ...]
+    role: str = "row"
+
+
+Item = Heading | Paragraph | Bullets | UnitLine | TableItem | ChartItem | Caption | Gap | SideBySide
+
+
+@dataclass(frozen=True)
+class Block:
+    """One spec block resolved: its items are kept together on a page where they fit."""
+
+    type: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    """A section's blocks for one place (a region's ``each_member`` section has one per member)."""
+
+    target: str
+    heading: str | None
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class SectionPlan:
+    title: str
+    groups: tuple[Group, ...]
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """One line of the 「データ出所一覧」: a dataset as the pack used it."""
+
+    title: str
+    source: str
+    unit: str
+    as_of: str
+    publication: str
+
+
+@dataclass
+class PackPlan:
+    """A pack resolved against the data: everything rendering needs, nothing it must look up."""
+
+    template: str
+    target: str
+    title: str
+    subtitle: str
+    description: str
+    sections: list[SectionPlan]
+    sources: list[SourceEntry]
+    publications: list[str]  # 「publisher「title」（month）」 of every publication credited
+    issue_date: str  # YYYY-MM-DD or YYYY-MM: the latest publication among the rows used
+    as_of: str  # the latest data time of the rows shown (「2024年」)
+    log: list[str] = field(default_factory=list)  # what was left out, and why
+    reads: dict[str, Any] = field(default_factory=dict)  # recorded inputs (for "what changed")
+
+    @property
+    def name(self) -> str:
+        return f"{self.template}-{self.target}"
+
+    def content(self) -> dict[str, Any]:
+        """Everything rendering consumes (the log and the read record excluded)."""
+        return {
+            f.name: _plain(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name not in ("log", "reads")
+        }
+
+    def digest(self) -> str:
+        return digest(self.content())
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {"@": type(value).__name__, **dataclasses.asdict(value)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def digest(value: Any) -> str:
+    text = json.dumps(_plain(value), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,141 @@
+"""Document: plans → one PDF (cover, 目次, sections, 「データ出所一覧」, print settings).
+
+A pack is one plan; a binder is several plans as parts of one document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+from ..errors import BuildError
+from ..fonts import FontSet
+from ..formatting import format_date, latest
+from ..layout import BuiltSection, MemberHeading, PackLayout, Part, PrintSettings, render
+from ..options import BuildOptions
+from ..pack.model import PackPlan, SourceEntry
+from ..style import Style
+from .flow import RenderContext, bullet_list, kept_together, ruled_table
+
+
+def issue_date(options: BuildOptions, plans: list[PackPlan]) -> tuple[dt.date, bool]:
+    """--date, else SOURCE_DATE_EPOCH, else the latest publication among the rows used.
+
+    The flag says whether the day is known (a publication dated by month is printed by month).
+    """
+    if options.date is not None:
+        return options.date, True
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date(), True
+        except (ValueError, OverflowError, OSError):
+            raise BuildError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds") from None
+    published = [p.issue_date for p in plans if p.issue_date]
+    if not published:
+        raise BuildError("no publication date among the data used: pass --date")
+    newest = latest(published)
+    parts = [int(p) for p in newest.split("-")] + [1, 1]
+    return dt.date(parts[0], parts[1], parts[2]), newest.count("-") == 2
+
+
+def render_context(style: Style, fonts: FontSet, chart_cache: Any) -> RenderContext:
+    page_w, page_h = style.page_size
+    return RenderContext(
+        style=style,
+        fonts=fonts,
+        frame_width=page_w - style.margin("left") - style.margin("right"),
+        frame_height=page_h - style.margin("top") - style.margin("bottom"),
+        chart_cache=chart_cache,
+    )
+
+
+def part_of(plan: PackPlan, rc: RenderContext, changes: list[str] | None = None) -> Part:
+    """One plan's sections as flowables (with its 「データ出所一覧」)."""
+    sections = []
+    for s_no, section in enumerate(plan.sections, start=1):
+        flowables = []
+        for group in section.groups:
+            lead = []
+            if group.heading:
+                key = f"{plan.name}-s{s_no}-{group.target}"
+                lead = [MemberHeading(group.heading, rc.style, rc.fonts, key)]
+            for block in group.blocks:
+                flowables.append(kept_together(block, rc, lead))
+                lead = []
+        sections.append(BuiltSection(section.title, flowables))
+    sections.append(BuiltSection("データ出所一覧", sources_appendix(rc, plan.sources)))
+    if changes:
+        sections.append(BuiltSection("前回版からの変更点", bullet_list(rc, changes, kind="small")))
+    return Part(plan.title, sections)
+
+
+def sources_appendix(rc: RenderContext, sources: list[SourceEntry]) -> list:
+    body = [[s.title, s.source, s.unit, s.as_of, s.publication] for s in sources]
+    widths = [w * rc.frame_width for w in (0.27, 0.25, 0.1, 0.1, 0.28)]
+    header = ["データ", "出所", "単位", "時点", "掲載資料"]
+    return [ruled_table(rc, header, body, [False] * 5, widths)]
+
+
+def render_document(
+    plans: list[PackPlan],
+    style: Style,
+    fonts: FontSet,
+    options: BuildOptions,
+    chart_cache: Any,
+    *,
+    title: str,
+    subtitle: str,
+    subject: str,
+    keywords: str,
+    copy_label: str | None = None,
+    changes: list[str] | None = None,
+) -> bytes:
+    """Plans → one PDF with cover, 目次 and the print settings of ``options``."""
+    rc = render_context(style, fonts, chart_cache)
+    parts = [part_of(plan, rc, changes) for plan in plans]
+    if len(parts) == 1:
+        parts[0].title = None  # a single pack: its sections are the top level
+    date, exact = issue_date(options, plans)
+    wareki = style.raw.get("dates", {}).get("wareki", False)
+    as_of = max((p.as_of for p in plans), key=_as_of_key)
+    printing = PrintSettings(
+        meeting=options.meeting,
+        meeting_date=format_date(options.date, wareki)
+        if options.meeting and options.date
+        else None,
+        mark=options.mark,
+        watermark=options.watermark,
+        copy_label=copy_label,
+        duplex=options.duplex,
+    )
+    publications = sorted({p for plan in plans for p in plan.publications})
+    layout = PackLayout(
+        title=title,
+        subtitle=subtitle,
+        issue_date=format_date(date, wareki, exact),
+        as_of=f"{as_of}（各表・グラフに個別の時点を記載）",
+        publications=publications,
+        parts=parts,
+        printing=printing,
+        subject=subject,
+        keywords=keywords,
+        creation_date=date,
+        author=style.raw.get("organisation", {}).get("name", ""),
+    )
+    pdf = render(layout, style, fonts)
+    if options.nup == 2:
+        from ..nup import two_up
+
+        pdf = two_up(pdf)
+    return pdf
+
+
+def _as_of_key(text: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in text[:4] if ch.isdigit())
+    return (int(digits) if len(digits) == 4 else 0, text)
+
+
+def count_pages(pdf: bytes) -> int:
+    return pdf.count(b"/Type /Page\n")

@@ -1,0 +1,260 @@
+"""Plan items → ReportLab flowables: headings, text, lists, ruled tables, charts, captions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from reportlab.lib.colors import HexColor
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from ..fonts import FontSet
+from ..pack import model
+from ..style import Style
+from ..typeset import Bullet, JText, TextStyle, runs_from_text
+
+GUTTER = 14.0
+
+
+@dataclass
+class RenderContext:
+    """What rendering may use: the look, the fonts, the frame, the chart cache."""
+
+    style: Style
+    fonts: FontSet
+    frame_width: float
+    frame_height: float
+    chart_cache: Any = None
+
+    def text_style(self, kind: str = "body", **overrides: Any) -> TextStyle:
+        t, c = self.style["text"], self.style["colors"]
+        base = {
+            "body": TextStyle(t["body_size"], t["body_leading"], c["text"]),
+            "small": TextStyle(t["small_size"], t["small_leading"], c["text"]),
+            "note": TextStyle(t["note_size"], t["small_leading"], c["muted"], align="left"),
+            "heading": TextStyle(
+                t["heading_size"], t["heading_size"] * 1.5, c["accent"], "left", "bold"
+            ),
+            "cell": TextStyle(
+                self.style["table"]["font_size"], self.style["table"]["leading"], c["text"]
+            ),
+        }[kind]
+        return TextStyle(**{**base.__dict__, **overrides})
+
+
+def block_flowables(block: model.Block, rc: RenderContext) -> list[Flowable]:
+    out: list[Flowable] = []
+    for item in block.items:
+        out += item_flowables(item, rc)
+    return out
+
+
+def kept_together(block: model.Block, rc: RenderContext, lead: list[Flowable]) -> Flowable:
+    # KeepTogether must not be nested: ReportLab then pushes whole groups to new pages.
+    return KeepTogether([*lead, *block_flowables(block, rc)])
+
+
+def item_flowables(item: Any, rc: RenderContext) -> list[Flowable]:
+    if isinstance(item, model.Heading):
+        style = rc.text_style("heading", space_before=4, space_after=4)
+        return [JText(runs_from_text(item.text, "bold"), style, rc.fonts)]
+    if isinstance(item, model.Paragraph):
+        style = rc.text_style(item.kind, space_after=4)
+        return [JText(runs_from_text(item.text), style, rc.fonts)]
+    if isinstance(item, model.Bullets):
+        return bullet_list(rc, list(item.items), item.mark, item.kind)
+    if isinstance(item, model.UnitLine):
+        return [JText(f"（単位：{item.unit}）", rc.text_style("note"), rc.fonts)]
+    if isinstance(item, model.TableItem):
+        return [table(rc, item)]
+    if isinstance(item, model.ChartItem):
+        from .charts import chart_flowable
+
+        return [chart_flowable(item, rc)]
+    if isinstance(item, model.Caption):
+        return caption(rc, item)
+    if isinstance(item, model.Gap):
+        return [Spacer(1, item.size)]
+    if isinstance(item, model.SideBySide):
+        return [side_by_side(rc, item)]
+    raise TypeError(f"cannot render {type(item).__name__}")
+
+
+def bullet_list(
+    rc: RenderContext, items: list[str], mark: str = "・", kind: str = "body"
+) -> list[Flowable]:
+    style = rc.text_style(kind, space_after=3)
+    indent = style.size * 1.2
+    return [Bullet(mark, JText(runs_from_text(item), style, rc.fonts), indent) for item in items]
+
+
+def caption(rc: RenderContext, item: model.Caption) -> list[Flowable]:
+    style = rc.text_style("note", space_after=0)
+    out: list[Flowable] = []
+    if item.sources:
+        out.append(JText("出所：" + "／".join(item.sources), style, rc.fonts))
+    for i, note in enumerate(item.notes):
+        prefix = "注：" if i == 0 else "　　"
+        out.append(Bullet(prefix, JText(note, style, rc.fonts), rc.style["text"]["note_size"] * 3))
+    return out
+
+
+def table(rc: RenderContext, item: model.TableItem) -> Table:
+    frame = rc.frame_width
+    pad = rc.style["table"]["padding"]
+    if item.widths:
+        widths = [w * frame for w in item.widths]
+    elif item.label_width:
+        bold = rc.text_style("cell", font="bold")
+        label_w = max(
+            JText(t, bold, rc.fonts).natural_width()
+            for t in [item.header[0], *(r[0] for r in item.body)]
+        )
+        label_w = min(label_w + 2 * pad + 2, frame * 0.25 if len(item.header) == 2 else frame)
+        rest = (frame - label_w) / max(len(item.header) - 1, 1)
+        widths = [label_w] + [rest] * (len(item.header) - 1)
+    else:
+        widths = None
+    return ruled_table(
+        rc,
+        list(item.header),
+        [list(r) for r in item.body],
+        list(item.numeric),
+        widths,
+        highlight=item.highlight,
+    )
+
+
+def ruled_table(
+    rc: RenderContext,
+    header: list[str],
+    body: list[list[str]],
+    numeric: list[bool],
+    widths: list[float] | None = None,
+    header_rows: int = 1,
+    highlight: tuple[int, ...] = (),
+) -> Table:
+    """A table of JText cells: header shaded and repeated on every page, numbers right-aligned."""
+    cell = rc.text_style("cell", align="left")
+    head_style = rc.text_style("cell", align="center", font="bold")
+    pad = rc.style["table"]["padding"]
+    if widths is None:
+        widths = _auto_widths(rc, header, body, numeric, rc.frame_width, pad)
+    data: list[list[Any]] = [[JText(h, head_style, rc.fonts) for h in header]]
+    for i, values in enumerate(body):
+        font = "bold" if i in highlight else "regular"
+        data.append(
+            [
+                JText(v, replace(cell, align="right" if n else "justify", font=font), rc.fonts)
+                for v, n in zip(values, numeric, strict=True)
+            ]
+        )
+    colors = rc.style["colors"]
+    commands: list[tuple] = [
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), pad * 0.6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.6),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), HexColor(colors["header_fill"])),
+        ("LINEABOVE", (0, 0), (-1, 0), 0.9, HexColor(colors["rule"])),
+        ("LINEBELOW", (0, header_rows - 1), (-1, header_rows - 1), 0.7, HexColor(colors["rule"])),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.9, HexColor(colors["rule"])),
+        ("INNERGRID", (0, header_rows), (-1, -1), 0.3, HexColor(colors["light_rule"])),
+        ("FONT", (0, 0), (-1, -1), rc.fonts.regular, rc.style["table"]["font_size"]),
+    ]
+    for i in range(header_rows + 1, len(data), 2):
+        commands.append(("BACKGROUND", (0, i), (-1, i), HexColor(colors["stripe_fill"])))
+    for i in highlight:
+        commands.append(
+            (
+                "BACKGROUND",
+                (0, i + header_rows),
+                (-1, i + header_rows),
+                HexColor(colors["header_fill"]),
+            )
+        )
+    # splitInRow: a cell taller than a page (a very long timeline entry) splits across pages.
+    result = Table(data, colWidths=widths, repeatRows=header_rows, hAlign="LEFT", splitInRow=1)
+    result.setStyle(TableStyle(commands))
+    return result
+
+
+def _auto_widths(
+    rc: RenderContext,
+    header: list[str],
+    body: list[list[str]],
+    numeric: list[bool],
+    frame: float,
+    pad: float,
+) -> list[float]:
+    """Numbers and short labels get their natural width; long text shares the rest."""
+    cell = rc.text_style("cell")
+    bold = rc.text_style("cell", font="bold")
+    natural = []
+    for j in range(len(header)):
+        values = [JText(r[j], cell, rc.fonts).natural_width() for r in body] or [0.0]
+        head = JText(header[j], bold, rc.fonts).natural_width()
+        natural.append(
+            max(max(values), head if numeric[j] else min(head, 6 * cell.size)) + 2 * pad + 1
+        )
+    if sum(natural) <= frame:
+        return natural
+    fixed = [w if (numeric[j] or w < frame * 0.18) else None for j, w in enumerate(natural)]
+    flexible = [j for j, w in enumerate(fixed) if w is None]
+    room = frame - sum(w for w in fixed if w is not None)
+    if not flexible or room < frame * 0.25:
+        return [frame / len(header)] * len(header)
+    total_flex = sum(natural[j] for j in flexible)
+    return [w if w is not None else room * natural[j] / total_flex for j, w in enumerate(fixed)]
+
+
+def side_by_side(rc: RenderContext, item: model.SideBySide) -> Flowable:
+    usable = rc.frame_width - GUTTER * (len(item.cells) - 1)
+    widths = [usable * s for s in item.shares]
+    columns = []
+    for cell, width in zip(item.cells, widths, strict=True):
+        sub = replace(rc, frame_width=width)
+        flowables: list[Flowable] = []
+        for part in cell:
+            flowables += item_flowables(part, sub)
+        columns.append(flowables)
+    return SideBySide(columns, widths, GUTTER)
+
+
+class SideBySide(Flowable):
+    """Columns of flowables next to each other; stacked one after another when too tall."""
+
+    def __init__(self, columns: list[list[Flowable]], widths: list[float], gutter: float):
+        super().__init__()
+        self.columns, self.widths, self.gutter = columns, widths, gutter
+        self._heights: list[float] = []
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self._heights = [
+            sum(_height(f, w, availHeight) for f in column)
+            for column, w in zip(self.columns, self.widths, strict=True)
+        ]
+        self.width, self.height = availWidth, max(self._heights, default=0.0)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        # Too tall for the frame: give up the columns and let each flowable flow on its own.
+        return [f for column in self.columns for f in column]
+
+    def draw(self) -> None:
+        x = 0.0
+        for column, width in zip(self.columns, self.widths, strict=True):
+            y = self.height
+            for f in column:
+                _, h = f.wrap(width, self.height)
+                y -= f.getSpaceBefore()
+                y -= h
+                f.drawOn(self.canv, x, y)
+                y -= f.getSpaceAfter()
+            x += width + self.gutter
+
+
+def _height(f: Flowable, width: float, avail: float) -> float:
+    _, h = f.wrap(width, avail)
+    return h + f.getSpaceBefore() + f.getSpaceAfter()

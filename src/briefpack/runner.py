@@ -1,0 +1,538 @@
+"""Runner: a build request → plans → renders of what changed → outcomes (one place for the loop).
+
+The pipeline of a run: load the data once → plan every requested pack (standard library) →
+fingerprint each plan → render the packs whose fingerprint or output changed, in worker
+processes when asked → write each PDF atomically → record the manifest.  The output lock,
+the pool, the progress report and the summary live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .datalayer import DataLayer
+from .errors import BriefpackError, BuildError, UsageError
+from .options import BuildOptions
+from .pack.model import PackPlan
+
+log = logging.getLogger("briefpack")
+
+
+@dataclass
+class PackOutcome:
+    """What happened to one pack: built, unchanged, failed or vanished (and why)."""
+
+    template: str
+    target: str
+    status: str  # built | unchanged | failed | vanished | pruned
+    path: str
+    pages: int = 0
+    error: str = ""
+    changes: list[str] = field(default_factory=list)
+    log: list[str] = field(default_factory=list)
+    entry: dict | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.template}-{self.target}"
+
+
+@dataclass
+class Setting:
+    """The style, fonts and code a run renders with, and their digests (standard library)."""
+
+    style: Any
+    font_paths: tuple[Path, Path]
+    parts: dict[str, str]
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def targets_for(data: DataLayer) -> list[str]:
+    return [p.code for p in sorted(data.places.values(), key=lambda p: p.order)]
+
+
+def check_request(data: DataLayer, templates: list[str], template: str, target: str) -> None:
+    if template not in templates:
+        raise UsageError(f"unknown template {template!r} (templates: {', '.join(templates)})")
+    if target not in data.places:
+        raise UsageError(f"unknown target {target!r} (targets: {', '.join(targets_for(data))})")
+
+
+def load_specs(data: DataLayer) -> dict[str, Any]:
+    from .spec import available_templates, load_spec
+
+    return {t: load_spec(data, t) for t in available_templates(data.root)}
+
+
+def style_numbers(style: Any) -> tuple[dict[str, str], int]:
+    return dict(style["numbers"]), int(style["table"].get("max_year_columns", 13))
+
+
+def plan(
+    data: DataLayer, specs: dict[str, Any], style: Any, template: str, target: str
+) -> PackPlan:
+    from .pack import plan_pack
+
+    numbers, year_columns = style_numbers(style)
+    return plan_pack(data, specs[template], target, numbers, year_columns)
+
+
+def pack_status(
+    data: DataLayer, specs: dict[str, Any], style: Any
+) -> list[tuple[str, str, str | None]]:
+    """Every (template, target, why not) pair; ``why not`` is None for a pack the data can make."""
+    out = []
+    for template, spec in specs.items():
+        for code in targets_for(data):
+            if spec.targets and code not in spec.targets:
+                out.append((template, code, f"the {template} spec lists its targets"))
+                continue
+            made = plan(data, specs, style, template, code)
+            out.append((template, code, None if made.sections else "no data for any section"))
+    return out
+
+
+def all_packs(data: DataLayer, specs: dict[str, Any], style: Any) -> list[tuple[str, str]]:
+    return [(t, c) for t, c, why in pack_status(data, specs, style) if why is None]
+
+
+# --------------------------------------------------------------------------- setting
+
+
+def load_setting(options: BuildOptions) -> Setting:
+    """The style (gray when asked), its fonts, and digests of them and of the code."""
+    from . import __version__
+    from .fonts import resolve_font_path
+    from .manifest import digest, file_digest, tree_digest
+    from .style import load_style
+
+    style = load_style(options.styles_root, options.style)
+    if options.gray:
+        style = style.to_gray()
+    fonts = (
+        resolve_font_path(style["fonts"]["regular"], style.folder),
+        resolve_font_path(style["fonts"]["bold"], style.folder),
+    )
+    package = Path(__file__).resolve().parent
+    code = [(str(p.relative_to(package)), file_digest(p)) for p in sorted(package.rglob("*.py"))]
+    parts = {
+        "style": digest(tree_digest(style.folder, trust_stat=False)),
+        "fonts": digest([file_digest(p) for p in fonts]),
+        "version": __version__,
+        "code": digest(code),
+        "options": digest(options.output_settings()),
+    }
+    return Setting(style, fonts, parts)
+
+
+def fingerprint(made: PackPlan, setting: Setting) -> tuple[str, dict[str, str]]:
+    from .manifest import digest
+
+    parts = {"plan": made.digest(), **setting.parts}
+    return digest(parts), parts
+
+
+def quick_key(options: BuildOptions) -> str:
+    """Content hashes of the data and styles, the code and fonts, and the options.
+
+    The data and styles are read in full (a same-size edit in the same second still counts);
+    the installed code and fonts are judged by size and mtime unless recently modified.
+    """
+    from . import __version__
+    from .fonts import FONT_DIR
+    from .manifest import digest, tree_digest
+
+    package = Path(__file__).resolve().parent
+    return digest(
+        {
+            "data": tree_digest(options.data_root, trust_stat=False),
+            "styles": tree_digest(options.styles_root, trust_stat=False),
+            "package": tree_digest(package, trust_stat=True),
+            "fonts": tree_digest(FONT_DIR, trust_stat=True),
+            "options": options.output_settings(),
+            "version": __version__,
+        }
+    )
+
+
+# --------------------------------------------------------------------------- a run
+
+
+def run_request(
+    options: BuildOptions,
+    request: str,
+    choose: Callable[[DataLayer, dict[str, Any], Any], list[tuple[str, str]]],
+    jobs: int = 1,
+    report: Any = None,
+    prune: bool = False,
+) -> list[PackOutcome]:
+    """Build what ``choose(data, specs, style)`` names, unless nothing at all changed.
+
+    When the content of every input file and every output is as the last run of the same
+    request left them, the data is not even loaded; otherwise every pack is planned and
+    those whose fingerprint or output changed are rendered.
+    """
+    from .datalayer import load
+    from .manifest import Manifest
+    from .outputs import check_output_path
+
+    check_output_path(options.out_dir, options.data_root, options.styles_root, kind="folder")
+    key = quick_key(options)
+    if not options.force and not prune:
+        hit = Manifest.read(options.out_dir).quick_hit(request, key)
+        if hit is not None:
+            outcomes = [_unchanged_outcome(name, entry, options) for name, entry in hit]
+            _report_all(report, outcomes)
+            return outcomes
+    data = load(options.data_root)
+    specs = load_specs(data)
+    setting = load_setting(options)
+    packs = choose(data, specs, setting.style)
+    return run_builds(data, specs, setting, packs, options, jobs, report, (request, key), prune)
+
+
+def _report_all(report: Any, outcomes: list[PackOutcome]) -> None:
+    if hasattr(report, "begin"):
+        report.begin(len(outcomes))
+    for outcome in outcomes:
+        if report:
+            report(outcome)
+
+
+def _unchanged_outcome(name: str, entry: dict, options: BuildOptions) -> PackOutcome:
+    template, _, target = name.partition("-")
+    path = str(options.out_dir / f"{name}.pdf")
+    return PackOutcome(template, target, "unchanged", path, entry.get("pages", 0))
+
+
+@dataclass
+class Job:
+    """One pack to render: its plan, how to render it, and what to record."""
+
+    plan: PackPlan
+    options: BuildOptions
+    fingerprint: str
+    parts: dict[str, str]
+    changes: list[str]
+    show_changes: bool
+
+
+def run_builds(
+    data: DataLayer,
+    specs: dict[str, Any],
+    setting: Setting,
+    packs: list[tuple[str, str]],
+    options: BuildOptions,
+    jobs: int = 1,
+    report: Any = None,
+    quick: tuple[str, str] | None = None,
+    prune: bool = False,
+) -> list[PackOutcome]:
+    """Plan ``packs``, render the changed ones ``jobs`` at a time under the output lock.
+
+    One failure stops no other pack; the manifest is written once, by this process.
+    """
+    from .manifest import Manifest, changes
+    from .outputs import output_lock, remove_leftovers
+
+    if hasattr(report, "begin"):
+        report.begin(len(packs))
+    with output_lock(options.out_dir):
+        remove_leftovers(options.out_dir)
+        manifest = Manifest.read(options.out_dir)
+        outcomes: list[PackOutcome] = []
+
+        def done(outcome: PackOutcome) -> None:
+            outcomes.append(outcome)
+            if outcome.entry is not None:
+                manifest.packs[outcome.name] = outcome.entry
+            if report:
+                report(outcome)
+
+        work: list[Job] = []
+        for template, target in packs:
+            name = f"{template}-{target}"
+            pdf_path = options.out_dir / f"{name}.pdf"
+            try:
+                made = plan(data, specs, setting.style, template, target)
+                if not made.sections:
+                    raise BuildError(f"{name}: the data has nothing to show for this pack")
+            except BriefpackError as exc:
+                done(PackOutcome(template, target, "failed", str(pdf_path), error=str(exc)))
+                continue
+            except Exception as exc:  # noqa: BLE001 - one broken pack must not stop the others
+                done(
+                    PackOutcome(
+                        template, target, "failed", str(pdf_path), error=internal_error(exc)
+                    )
+                )
+                continue
+            digest_, parts = fingerprint(made, setting)
+            previous = manifest.entry(name)
+            if not options.force and _up_to_date(previous, digest_, pdf_path, options):
+                done(_kept(made, previous, options))
+                continue
+            what_changed = changes(previous, parts, made.reads.get("rows", {}))
+            show = options.changes_page and previous is not None
+            work.append(Job(made, options, digest_, parts, what_changed, show))
+        for outcome in _render_all(work, jobs):
+            done(outcome)
+        for outcome in _vanished(data, manifest, options, prune):
+            done(outcome)
+        if quick and not prune and not any(o.status == "failed" for o in outcomes):
+            names = [f"{t}-{c}" for t, c in packs]
+            manifest.quick[quick[0]] = {"key": quick[1], "packs": names}
+        manifest.write()
+    return outcomes
+
+
+def _up_to_date(previous: dict | None, fp: str, pdf_path: Path, options: BuildOptions) -> bool:
+    """Same fingerprint as the last build, and every output in place with its content."""
+    from .manifest import file_digest
+
+    if not previous or previous.get("inputs") != fp or not pdf_path.is_file():
+        return False
+    if file_digest(pdf_path) != previous.get("output"):
+        return False
+    copies = [
+        pdf_path.with_name(f"{pdf_path.stem}-copy{n:02d}.pdf") for n in range(1, options.copies + 1)
+    ]
+    return all(c.is_file() for c in copies)
+
+
+def _kept(made: PackPlan, previous: dict, options: BuildOptions) -> PackOutcome:
+    from .manifest import output_stats
+
+    pdf_path = options.out_dir / f"{made.name}.pdf"
+    copies = [
+        pdf_path.with_name(f"{made.name}-copy{n:02d}.pdf") for n in range(1, options.copies + 1)
+    ]
+    entry = {**previous, "outputs": output_stats([pdf_path, *copies])}
+    return PackOutcome(
+        made.template,
+        made.target,
+        "unchanged",
+        str(pdf_path),
+        previous.get("pages", 0),
+        entry=entry,
+    )
+
+
+def _vanished(
+    data: DataLayer, manifest: Any, options: BuildOptions, prune: bool
+) -> list[PackOutcome]:
+    """Packs built earlier for targets no longer in the data: reported, removed on --prune."""
+    out = []
+    for name in sorted(manifest.packs):
+        template, _, target = name.partition("-")
+        if target in data.places:
+            continue
+        pdf_path = options.out_dir / f"{name}.pdf"
+        entry = manifest.packs[name]
+        if prune:
+            outputs = entry.get("outputs", []) if isinstance(entry, dict) else []
+            for item in outputs:
+                Path(item[0]).unlink(missing_ok=True)
+            pdf_path.unlink(missing_ok=True)
+            del manifest.packs[name]
+            status = "pruned"
+        else:
+            status = "vanished"
+        message = f"{target}: no longer in the data"
+        out.append(PackOutcome(template, target, status, str(pdf_path), error=message))
+    return out
+
+
+def internal_error(exc: BaseException) -> str:
+    """A one-line message for a failure that is not a data problem (a bug, to be reported)."""
+    return f"internal error ({type(exc).__name__}: {exc}); run with -v for the traceback"
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_job(job: Job) -> PackOutcome:
+    """Render one pack and write it (and its numbered copies) atomically: a worker's task."""
+    from .errors import BriefpackError
+
+    name = job.plan.name
+    path = job.options.out_dir / f"{name}.pdf"
+    try:
+        return _render_and_write(job, path)
+    except BriefpackError as exc:
+        return PackOutcome(job.plan.template, job.plan.target, "failed", str(path), error=str(exc))
+    except OSError as exc:
+        from .outputs import os_error_text
+
+        message = os_error_text(exc, "cannot write the pack")
+        return PackOutcome(job.plan.template, job.plan.target, "failed", str(path), error=message)
+    except Exception as exc:  # noqa: BLE001 - one broken pack must not stop the others
+        log.debug("render of %s failed", name, exc_info=True)
+        return PackOutcome(
+            job.plan.template, job.plan.target, "failed", str(path), error=internal_error(exc)
+        )
+
+
+def _render_and_write(job: Job, path: Path) -> PackOutcome:
+    import hashlib
+
+    from .chartcache import ChartCache
+    from .fonts import register_fonts
+    from .manifest import output_stats
+    from .outputs import write_atomically
+    from .render.document import count_pages, render_document
+
+    started = time.perf_counter()
+    options, made = job.options, job.plan
+    setting = load_setting(options)
+    fonts = register_fonts(*setting.font_paths)
+    cache = ChartCache(options.out_dir, read=not options.force)
+    shown_changes = job.changes if job.show_changes else None
+
+    def render(copy_label: str | None = None) -> bytes:
+        return render_document(
+            [made],
+            setting.style,
+            fonts,
+            options,
+            cache,
+            title=made.title,
+            subtitle=made.subtitle,
+            subject=made.description,
+            keywords=f"{made.template} {made.target}",
+            copy_label=copy_label,
+            changes=shown_changes,
+        )
+
+    pdf = render()
+    pages = count_pages(pdf)
+    written = write_atomically(path, pdf)
+    outputs = [path]
+    for n in range(1, options.copies + 1):
+        copy_path = path.with_name(f"{made.name}-copy{n:02d}.pdf")
+        written = write_atomically(copy_path, render(f"No. {n}/{options.copies}")) or written
+        outputs.append(copy_path)
+    log_lines = list(made.log)
+    if fonts.missing:
+        missing = "".join(sorted(set(fonts.missing)))
+        log_lines.append(f"warning: characters missing from the font, printed as 〓: {missing}")
+    log_lines.append(f"charts: {cache.misses} drawn, {cache.hits} from the cache")
+    entry = {
+        "inputs": job.fingerprint,
+        "parts": job.parts,
+        "rows": made.reads.get("rows", {}),
+        "output": hashlib.sha256(pdf).hexdigest(),
+        "pages": pages,
+        "build_seconds": round(time.perf_counter() - started, 3),
+        "outputs": output_stats(outputs),
+    }
+    status = "built" if written else "unchanged"
+    return PackOutcome(
+        made.template, made.target, status, str(path), pages, "", job.changes, log_lines, entry
+    )
+
+
+def _render_all(work: list[Job], jobs: int) -> Iterator[PackOutcome]:
+    if jobs <= 1 or len(work) <= 1:
+        for job in work:
+            yield render_job(job)
+        return
+    yield from _pooled(work, jobs)
+
+
+def _pooled(work: list[Job], jobs: int) -> Iterator[PackOutcome]:
+    """Jobs in worker processes; a worker that dies fails its pack, never the run.
+
+    The start method is the platform's (``spawn`` on Windows and macOS), or
+    ``BRIEFPACK_START_METHOD``; the heavy libraries are imported before the workers start
+    so that forked workers share them.
+    """
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    method = os.environ.get("BRIEFPACK_START_METHOD") or None
+    context = multiprocessing.get_context(method)
+    if context.get_start_method() == "fork":
+        import matplotlib.figure  # noqa: F401
+        import reportlab.platypus  # noqa: F401
+    retry: list[Job] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(render_job, job): job for job in work}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                retry.append(futures[future])
+    for job in retry:  # alone in a fresh worker: the one that dies again is the culprit
+        try:
+            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                yield pool.submit(render_job, job).result()
+        except BrokenProcessPool:
+            path = job.options.out_dir / f"{job.plan.name}.pdf"
+            yield PackOutcome(
+                job.plan.template,
+                job.plan.target,
+                "failed",
+                str(path),
+                error="the worker process building this pack died (out of memory, or killed)",
+            )
+
+
+# --------------------------------------------------------------------------- binder
+
+
+def build_binder(
+    items: list[tuple[str, str]], out_file: Path, options: BuildOptions
+) -> tuple[bool, int, list[str]]:
+    """Several packs as one document: one cover, one 目次, continuous page numbers."""
+    from .datalayer import load
+    from .fonts import register_fonts
+    from .outputs import check_output_path, write_atomically
+    from .render.document import count_pages, render_document
+    from .spec import available_templates
+
+    if not items:
+        raise UsageError("a binder needs at least one TEMPLATE:TARGET")
+    check_output_path(out_file, options.data_root, options.styles_root, kind="file")
+    data = load(options.data_root)
+    for template, target in items:
+        check_request(data, available_templates(data.root), template, target)
+    specs = load_specs(data)
+    setting = load_setting(options)
+    plans = [plan(data, specs, setting.style, t, c) for t, c in items]
+    for made in plans:
+        if not made.sections:
+            raise BuildError(f"{made.name}: the data has nothing to show for this pack")
+    fonts = register_fonts(*setting.font_paths)
+    cache = None  # a binder writes its one file: no cache folder beside it
+
+    def render(copy_label: str | None = None) -> bytes:
+        return render_document(
+            plans,
+            setting.style,
+            fonts,
+            options,
+            cache,
+            title=options.meeting or "ブリーフィング資料集",
+            subtitle="／".join(p.title for p in plans),
+            subject="ブリーフィング資料集",
+            keywords=" ".join(p.name for p in plans),
+            copy_label=copy_label,
+        )
+
+    pdf = render()
+    written = write_atomically(out_file, pdf)
+    for n in range(1, options.copies + 1):
+        copy_path = out_file.with_name(f"{out_file.stem}-copy{n:02d}.pdf")
+        written = write_atomically(copy_path, render(f"No. {n}/{options.copies}")) or written
+    log_lines = [f"{p.name}: {line}" for p in plans for line in p.log]
+    return written, count_pages(pdf), log_lines
