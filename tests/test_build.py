@@ -73,7 +73,7 @@ def test_no_raster_images_and_metadata(built_kg: Path) -> None:
             assert xobject.get_object()["/Subtype"] != "/Image"
     meta = reader.metadata
     assert meta.title == "日本・キルギス関係 ブリーフィング資料"
-    assert meta.author == "briefpack"
+    assert meta.author == "在キルギス日本国大使館"  # the style's [organisation]
     assert meta.subject
     assert reader.trailer["/Root"]["/Lang"] == "ja"
 
@@ -103,3 +103,21 @@ def test_style_selects_another_look(tmp_path: Path) -> None:
     page = pypdf.PdfReader(tmp_path / "relations-kg.pdf").pages[0]
     assert float(page.mediabox.height) > float(page.mediabox.width)
     assert "日本・キルギス関係" in page.extract_text()
+
+
+def test_every_table_and_chart_has_its_unit_source_and_data_time(built_kg: Path) -> None:
+    """The lines under and above each block, written out by hand from the fixture."""
+    text = text_of(built_kg).replace("\n", "")
+    for line in (
+        "（単位：1,000ドル）",
+        "（単位：社、人）",
+        "出所：財務省統計をもとにジェトロ作成（データ時点：2024年。掲載：日本貿易振興機構"
+        "（ジェトロ）調査部「中央アジア各国経済データ集」2025年12月）",
+        "出所：国際通貨基金（IMF）（データ時点：2024年。",
+        "出所：各国統計局（データ時点：2024年。",
+        "注：上位5カ国に加えて日本を掲載。",
+    ):
+        assert line in text, line
+    # one 出所 line per table or chart block (the appendix lists them again, once)
+    body = text.split("データ出所一覧")[-2] if text.count("データ出所一覧") > 1 else text
+    assert body.count("出所：") >= 12

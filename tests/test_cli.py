@@ -114,3 +114,31 @@ def test_verbose_build_names_the_charts_left_out(tmp_path: Path) -> None:
     )
     assert code == 0
     assert "left out: 我が国による対キルギスODAの推移(支出総額ベース)" in err
+
+
+def test_quiet_prints_nothing_but_errors(tmp_path: Path) -> None:
+    code, out, err = run(*data_args(DATA), "-q", "build", "relations", "kg", "--out", str(tmp_path))
+    assert (code, out, err) == (0, "", "")
+    code, _, err = run(*data_args(DATA), "-q", "build", "relations", "xx", "--out", str(tmp_path))
+    assert code == 2 and "unknown target 'xx'" in err
+
+
+def test_default_prints_one_line_per_pack_and_verbose_says_why(tmp_path: Path) -> None:
+    code, _, err = run(*data_args(DATA), "build", "relations", "kg", "--out", str(tmp_path))
+    assert code == 0
+    assert err == f"built: {tmp_path / 'relations-kg.pdf'} (14 pages)\n"
+    code, _, err = run(*data_args(DATA), "-v", "build", "relations", "kg", "--out", str(tmp_path))
+    assert code == 0
+    assert err.endswith(f"unchanged: {tmp_path / 'relations-kg.pdf'} (14 pages)\n")
+
+
+def test_force_draws_every_chart_again(tmp_path: Path) -> None:
+    """--force is a fresh build: no chart comes from the cache."""
+    args = [*data_args(DATA), "-v", "build", "relations", "kg", "--out", str(tmp_path)]
+    assert run(*args)[0] == 0
+    code, _, err = run(*args, "--force")
+    assert code == 0
+    assert "charts: 5 drawn, 0 from the cache" in err
+    code, _, err = run(*args[:-2], "--out", str(tmp_path / "other"))
+    code, _, err = run(*args[:-2], "--out", str(tmp_path / "other"), "--changes-page")
+    assert "charts: 0 drawn, 5 from the cache" in err

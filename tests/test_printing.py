@@ -65,6 +65,13 @@ def test_duplex_sections_start_on_right_hand_pages(meeting_pack: Path) -> None:
     assert blanks and all(page % 2 == 0 for page in blanks)
     toc = texts[2]
     assert "目次" in toc  # the 目次 also starts on a right-hand page, after a blank page 2
+    preferences = reader.trailer["/Root"]["/ViewerPreferences"]
+    assert preferences["/Duplex"] == "/DuplexFlipLongEdge"  # viewers print on both sides
+
+
+def test_simplex_asks_for_no_duplex(built_kg: Path) -> None:
+    root = pypdf.PdfReader(built_kg).trailer["/Root"]
+    assert "/Duplex" not in root.get("/ViewerPreferences", {})
 
 
 def test_gray_pages_have_no_colour(meeting_pack: Path) -> None:

@@ -138,12 +138,23 @@ def replace_in(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every pack built once from the fixture; tests take copies (data and output)."""
+    root = tmp_path_factory.mktemp("built")
+    shutil.copytree(DATA, root / "data")
+    assert build_all(root / "data", root / "out")["built"] == 12
+    return root
+
+
 @pytest.fixture
-def built(tmp_path: Path) -> tuple[Path, Path]:
-    data = tmp_path / "data"
+def built(built_once: Path, tmp_path: Path) -> tuple[Path, Path]:
+    data, out = tmp_path / "data", tmp_path / "out"
     shutil.copytree(DATA, data)
-    out = tmp_path / "out"
-    assert build_all(data, out)["built"] == 12
+    shutil.copytree(built_once / "out", out)
+    # the copy is a folder built from this very data: nothing to do, every pack in place
+    summary = build_all(data, out)
+    assert summary["built"] == 0 and summary["unchanged"] == 12, summary
     return data, out
 
 

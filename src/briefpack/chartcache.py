@@ -59,9 +59,9 @@ class ChartCache:
     def put(self, key: str, ops: Any) -> None:
         from .outputs import write_atomically
 
-        self.folder.mkdir(parents=True, exist_ok=True)
         entry = {"key": key, "sha256": _ops_hash(ops), "ops": ops}
         with contextlib.suppress(Exception):  # a cache that cannot be written is no error
+            self.folder.mkdir(parents=True, exist_ok=True)
             write_atomically(
                 self.folder / f"{key}.json",
                 json.dumps(entry, separators=(",", ":")).encode("utf-8"),

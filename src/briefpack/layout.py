@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib.colors import HexColor
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -465,6 +466,16 @@ def _page_decorator(layout: PackLayout, style: Style, fonts: FontSet) -> Any:
     small = style["text"]["small_size"]
     printing = layout.printing
     title = fonts.clean(" ".join(layout.title.split()))  # one line: a newline has no glyph
+    room = (page_w - left - right) * 0.55  # the marking box takes at most 40 %
+    if stringWidth(title, fonts.regular, small) > room:
+        low, high = 0, len(title)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if stringWidth(title[:middle].rstrip() + "…", fonts.regular, small) <= room:
+                low = middle
+            else:
+                high = middle - 1
+        title = title[:low].rstrip() + "…"
     mark = fonts.clean(printing.mark) if printing.mark else None
     watermark = fonts.clean(printing.watermark) if printing.watermark else None
     copy_label = printing.copy_label

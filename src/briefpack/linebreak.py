@@ -25,8 +25,8 @@ PROLONGED_SOUND_MARK = "ー"  # cl-10
 SMALL_KANA = (
     "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ"  # cl-11
 )
-PREFIXED_ABBREVIATIONS = "¥$£#€№＄￥＃△▲"  # cl-19 (plus the seeds' negative marks)
-POSTFIXED_ABBREVIATIONS = "%‰℃°′″¢％‱"  # cl-20
+PREFIXED_ABBREVIATIONS = "¥$£#€№＄￥＃△▲"  # cl-12 (plus the seeds' negative marks)
+POSTFIXED_ABBREVIATIONS = "%‰℃°′″¢％‱"  # cl-13
 
 NOT_AT_LINE_START = frozenset(
     CLOSING_BRACKETS
@@ -44,7 +44,25 @@ NOT_AT_LINE_END = frozenset(OPENING_BRACKETS + PREFIXED_ABBREVIATIONS)
 
 # Characters that stay attached to a number before them: 2025年, 119.15億円, 44,512ドル, 5カ国.
 NUMERIC_SUFFIXES = frozenset(
-    "年月日時分秒円銭万億兆千百十人名社件位倍歳頃度回台点個割カヵヶか国所ドル%％"
+    "年月日時分秒円銭万億兆千百十人名社件位倍歳頃度回台点個割カヵヶか国所ドル%％次代週号条項期"
+)
+# Counters and units of more than one character that stay with their number: 15世紀, 5時間.
+COUNTER_WORDS = (
+    "世紀",
+    "世帯",
+    "時間",
+    "キロ",
+    "トン",
+    "メートル",
+    "ヘクタール",
+    "バレル",
+    "ポイント",
+    "パーセント",
+    "ユーロ",
+    "ルーブル",
+    "テンゲ",
+    "ソム",
+    "スム",
 )
 # Characters that make up one Latin word or number: JICA, 1,234.5, 2025-12-01, https://…
 WORD_CHARS = frozenset(
@@ -146,12 +164,18 @@ def _chars_with_punctuation_squeeze(runs: Sequence[Run], measure: MeasureFn) -> 
 
 def _units(chars: list[_Char]) -> list[_Unit]:
     units: list[_Unit] = []
+    text = "".join(c.ch for c in chars)
     in_number = False  # the current unit is a number, possibly with suffixes (2025年)
+    glue = 0  # characters still to attach to the current unit (the rest of a counter word)
     for i, c in enumerate(chars):
         prev = chars[i - 1].ch if i else ""
         if not units:
             units.append(_Unit([c], break_before=False, is_space=c.ch == SPACE))
             in_number = c.ch in DIGITS
+            continue
+        if glue:
+            units[-1].chars.append(c)
+            glue -= 1
             continue
         if c.ch == SPACE:
             may_break = prev != SPACE and prev not in NOT_AT_LINE_END
@@ -159,14 +183,27 @@ def _units(chars: list[_Char]) -> list[_Unit]:
             in_number = False
             continue
         if units[-1].is_space:
-            # A space is a break opportunity unless what surrounds it forbids one:
-            # 「00 、」 may not end before the space, 「（ 日本」 may not break after it.
-            before_space = chars[i - 2].ch if i >= 2 else ""
+            # A run of spaces is a break opportunity unless what surrounds it forbids one:
+            # 「00 、」 may not end before the spaces, 「（ 日本」 may not break after them.
+            j = i - 1
+            while j >= 0 and chars[j].ch == SPACE:
+                j -= 1
+            before_space = chars[j].ch if j >= 0 else ""
             glued = c.ch in NOT_AT_LINE_START or before_space in NOT_AT_LINE_END
             if c.ch in NOT_AT_LINE_START:
-                units[-1].break_before = False
+                for unit in reversed(units):
+                    if not unit.is_space:
+                        break
+                    unit.break_before = False
             units.append(_Unit([c], break_before=not glued))
             in_number = c.ch in DIGITS
+            continue
+        word = (
+            next((w for w in COUNTER_WORDS if text.startswith(w, i)), None) if in_number else None
+        )
+        if word:
+            units[-1].chars.append(c)
+            glue = len(word) - 1
             continue
         if may_break_between(prev, c.ch, before_is_number=in_number):
             units.append(_Unit([c], break_before=True))

@@ -111,7 +111,7 @@ class Manifest:
         found = []
         for name in record.get("packs", []):
             entry = self.entry(name)
-            if not entry or not outputs_in_place(entry):
+            if not entry or not outputs_in_place(entry, self.path.parent.parent):
                 return None
             found.append((name, entry))
         return found
@@ -144,14 +144,16 @@ class Manifest:
         write_json(self.path, doc)
 
 
-def outputs_in_place(entry: dict[str, Any]) -> bool:
-    """Every file the pack wrote still has the size, mtime and content the run recorded."""
+def outputs_in_place(entry: dict[str, Any], out_dir: Path) -> bool:
+    """Every file the pack wrote (named relative to OUT) still has its recorded size and mtime."""
     for item in entry.get("outputs", []):
-        if not (isinstance(item, list) and len(item) == 3):
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)):
             return False
-        path_text, size, mtime = item
+        name, size, mtime = item
+        if Path(name).name != name:
+            return False  # a path, not a file name in OUT: an old or damaged record
         try:
-            st = os.stat(path_text)
+            st = os.stat(out_dir / name)
         except OSError:
             return False
         if st.st_size != size or st.st_mtime_ns != mtime:
@@ -160,7 +162,8 @@ def outputs_in_place(entry: dict[str, Any]) -> bool:
 
 
 def output_stats(paths: list[Path]) -> list[list[Any]]:
-    return [[str(p), p.stat().st_size, p.stat().st_mtime_ns] for p in paths]
+    """Name (in OUT), size and mtime of each output: a copied or moved OUT stays valid."""
+    return [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in paths]
 
 
 def changes(

@@ -339,7 +339,8 @@ def _vanished(
         if prune:
             outputs = entry.get("outputs", []) if isinstance(entry, dict) else []
             for item in outputs:
-                Path(item[0]).unlink(missing_ok=True)
+                if isinstance(item, list) and item and Path(str(item[0])).name == item[0]:
+                    (options.out_dir / item[0]).unlink(missing_ok=True)
             pdf_path.unlink(missing_ok=True)
             del manifest.packs[name]
             status = "pruned"

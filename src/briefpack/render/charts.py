@@ -198,16 +198,8 @@ def _draw_bars(axes: Any, payload: dict[str, Any], horizontal: bool = False) -> 
     else:
         container = axes.bar(labels, values, color=colors, width=0.6)
         axes.yaxis.set_major_formatter(_tick_formatter(payload))
-    shown = [b[1] for b in (bars[::-1] if horizontal else bars)]
-    prefix = payload["numbers"]["negative_prefix"]
-    axes.bar_label(
-        container,
-        labels=[
-            format_number(_as_published(v), prefix, payload["numbers"]["missing"]) for v in shown
-        ],
-        padding=2,
-        fontsize=7.5,
-    )
+    shown = bars[::-1] if horizontal else bars
+    axes.bar_label(container, labels=[b[2] for b in shown], padding=2, fontsize=7.5)
     axes.margins(x=0.02, y=0.12) if not horizontal else axes.margins(x=0.12)
 
 

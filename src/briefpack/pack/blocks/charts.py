@@ -69,7 +69,7 @@ def _chart_data(kind: str, spec: dict[str, Any], rows: list[Row], ctx: Context) 
         for r in rows:
             is_place = col is not None and col.type == "place"
             label = ctx.reads.place_name(r[cat]) if is_place else str(r[cat])
-            bars.append((label, _value(r, y)))
+            bars.append((label, _value(r, y), ctx.number(r[y])))  # as the table prints it
         return {"bars": bars}
     if kind == "balance":
         x = spec.get("x", "year")
@@ -89,11 +89,11 @@ def describe(kind: str, title: str, unit: str, data: dict, ctx: Context) -> str:
     if unit:
         parts.append(f"単位{unit}。")
     if kind in ("bar", "barh"):
-        present = [(label, v) for label, v in data["bars"] if v is not None]
+        present = [(label, v, text) for label, v, text in data["bars"] if v is not None]
         if present:
-            ranked = sorted(present, key=lambda lv: lv[1], reverse=True)
+            ranked = sorted(present, key=lambda bar: bar[1], reverse=True)
             parts.append(
-                "、".join(f"{label}{_num(ctx, v)}" for label, v in ranked) + "（大きい順）。"
+                "、".join(f"{label}{text}" for label, _, text in ranked) + "（大きい順）。"
             )
     elif kind == "line":
         for name, points in data["lines"].items():

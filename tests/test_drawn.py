@@ -1,0 +1,96 @@
+"""What the charts actually draw, read back from the recorded drawing, against the CSV.
+
+The expected values come from the fixture's CSV files read here, not from the plan: a chart
+that swapped exports and imports, or drew another year, fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from .conftest import DATA, cli
+
+
+@pytest.fixture(scope="module")
+def drawings(tmp_path_factory: pytest.TempPathFactory) -> list[list[dict]]:
+    out = tmp_path_factory.mktemp("drawn")
+    for template, target in (("relations", "kg"), ("economy", "kg")):
+        result = cli("build", template, target, "--out", str(out))
+        assert result.exit_code == 0, result.stderr
+    entries = sorted((out / ".briefpack" / "charts").glob("*.json"))
+    return [json.loads(p.read_text(encoding="utf-8"))["ops"] for p in entries]
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    with (DATA / "datasets" / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def texts(ops: list[dict]) -> list[dict]:
+    return [op for op in ops if op["op"] == "text"]
+
+
+def rectangles(ops: list[dict]) -> list[tuple[tuple, float, float, float, float]]:
+    """(fill colour, x, y, width, height) of every filled four-sided path."""
+    out = []
+    for op in ops:
+        if op["op"] != "path" or not op.get("fill") or len(op["segments"]) not in (4, 5):
+            continue
+        points = [s[1][:2] for s in op["segments"] if s[0] != 79]  # 79: close path
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        if len(set(xs)) == 2 and len(set(ys)) == 2:
+            x0, y0 = min(xs), min(ys)
+            out.append((tuple(op["fill"]), x0, y0, max(xs) - x0, max(ys) - y0))
+    return out
+
+
+def legend_colour(ops: list[dict], label: str) -> tuple:
+    """The colour of the legend patch drawn just left of ``label``."""
+    text = next(t for t in texts(ops) if t["text"] == label)
+    patches = [
+        r
+        for r in rectangles(ops)
+        if abs((r[2] + r[4] / 2) - (text["y"] + 3)) < 6 and r[1] < text["x"]
+    ]
+    return max(patches, key=lambda r: r[1])[0]
+
+
+def test_trade_chart_draws_exports_and_imports_as_published(drawings) -> None:
+    chart = next(ops for ops in drawings if {"輸出額", "輸入額"} <= {t["text"] for t in texts(ops)})
+    kg = [r for r in rows("japan_trade") if r["country"] == "kg"]
+    exports = {int(r["year"]): int(r["exports"]) for r in kg}
+    imports = {int(r["year"]): int(r["imports"]) for r in kg}
+    bars = rectangles(chart)
+    tallest = {}
+    for label, values in (("輸出額", exports), ("輸入額", imports)):
+        colour = legend_colour(chart, label)
+        heights = sorted((r[4] for r in bars if r[0] == colour), reverse=True)
+        assert len(heights) >= len(values)  # a bar per year (and the legend patch)
+        tallest[label] = heights[0]
+    ratio = tallest["輸出額"] / tallest["輸入額"]
+    expected = max(exports.values()) / max(imports.values())
+    assert ratio == pytest.approx(expected, rel=0.02)
+    ticks = {t["text"] for t in texts(chart)}
+    assert str(max(exports)) in ticks  # the last year is on the axis
+
+
+def test_gdp_bars_show_each_members_latest_value_in_order(drawings) -> None:
+    gdp = rows("gdp_nominal")
+    latest = max(int(r["year"]) for r in gdp)
+    values = {r["country"]: r["value"] for r in gdp if int(r["year"]) == latest}
+    chart = next(ops for ops in drawings if values["kz"] in {t["text"] for t in texts(ops)})
+    labels = [t for t in texts(chart) if t["text"] in values.values()]
+    assert sorted(t["text"] for t in labels) == sorted(values.values())
+    # bar labels left to right follow the places' order in places.csv
+    by_x = [t["text"] for t in sorted(labels, key=lambda t: t["x"])]
+    assert by_x == [values[c] for c in ("uz", "kz", "kg", "tj", "tm")]
+    # heights are proportional to the values
+    bars = sorted((r for r in rectangles(chart) if r[4] > 1), key=lambda r: r[1])[-5:]
+    heights = [r[4] for r in sorted(bars, key=lambda r: r[1])]
+    for height, code in zip(heights, ("uz", "kz", "kg", "tj", "tm"), strict=True):
+        assert height / max(heights) == pytest.approx(
+            float(values[code]) / max(float(v) for v in values.values()), rel=0.02
+        )
