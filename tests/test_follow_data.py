@@ -113,7 +113,7 @@ def test_country_pack_shows_the_target_among_its_region() -> None:
     gdp = section(made, "名目GDP")
     charts = [i for b in gdp.groups[0].blocks for i in _flat(b)]
     bars = next(i for i in charts if isinstance(i, model.ChartItem))
-    assert [label for label, _ in bars.data["bars"]] == [
+    assert [bar[0] for bar in bars.data["bars"]] == [
         "ウズベキスタン",
         "カザフスタン",
         "キルギス",

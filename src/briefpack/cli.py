@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import json
+import logging
 import os
 import re
 import sys
@@ -16,18 +17,26 @@ from . import __version__
 from .errors import BriefpackError, BuildError, DataError, UsageError
 from .paths import default_root
 
+log = logging.getLogger("briefpack")
+
 
 class Settings:
     def __init__(self, data: Path, styles: Path, verbose: bool, quiet: bool):
         self.data, self.styles, self.verbose, self.quiet = data, styles, verbose, quiet
 
-    def info(self, message: str) -> None:
-        if not self.quiet:
-            click.echo(message, err=True)
 
-    def debug(self, message: str) -> None:
-        if self.verbose:
-            click.echo(message, err=True)
+class _EchoHandler(logging.Handler):
+    """The log goes to stderr through Click (so that tests and pipes see it as a user does)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
+def _configure_logging(verbose: bool, quiet: bool) -> None:
+    """-v: every stage (DEBUG); default: one line per pack (INFO); -q: errors only."""
+    log.handlers[:] = [_EchoHandler()]
+    log.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO)
+    log.propagate = False
 
 
 def _fail(settings: Settings, exc: BriefpackError, cause: BaseException | None = None) -> None:
@@ -126,6 +135,7 @@ def main(
     """Japanese-language PDF briefing packs from a shared data layer."""
     if verbose and quiet:
         raise click.UsageError("-v and -q cannot be used together")
+    _configure_logging(verbose, quiet)
     ctx.obj = Settings(
         data_dir or default_root("data"), styles_dir or default_root("styles"), verbose, quiet
     )
@@ -161,7 +171,7 @@ def check(settings: Settings) -> None:
         click.echo(str(warning), err=True)
     rows = sum(len(d.rows) for d in data.datasets.values())
     counts = f"{len(data.datasets)} datasets, {rows} rows, {len(data.places)} places"
-    settings.info(f"ok: {counts}, {len(data.texts)} prose files")
+    log.info(f"ok: {counts}, {len(data.texts)} prose files")
 
 
 @main.command("list")
@@ -309,7 +319,7 @@ def build(
     request = "all" if build_every else f"{template}-{target}"
     limit = cpu_count()
     if jobs is not None and jobs > limit:
-        settings.info(f"note: --jobs {jobs} capped at {limit}, the number of CPUs")
+        log.info(f"note: --jobs {jobs} capped at {limit}, the number of CPUs")
     jobs = min(jobs or limit, limit)
     outcomes = _run(settings, options, request, choose, jobs, build_every, prune)
     counts = {
@@ -318,7 +328,7 @@ def build(
     if as_json:
         click.echo(json.dumps(_summary(counts, outcomes), ensure_ascii=False, indent=2))
     if build_every:
-        settings.info(
+        log.info(
             f"{len(outcomes)} packs: {counts['built']} built, {counts['unchanged']} unchanged, "
             f"{counts['failed']} failed"
         )
@@ -385,10 +395,10 @@ def binder(
     except Exception as exc:  # noqa: BLE001 - a bug still gets a one-line message and exit 1
         _fail(settings, BuildError(f"binder: {internal_error(exc)}"), exc)
     for line in log_lines:
-        (settings.info if "warning:" in line else settings.debug)(line)
-    settings.info(f"{'built' if written else 'unchanged'}: {out_file} ({pages} pages)")
+        (log.warning if "warning:" in line else log.debug)(line)
+    log.info(f"{'built' if written else 'unchanged'}: {out_file} ({pages} pages)")
     if options.copies:
-        settings.info(f"copies: {options.copies} numbered files {out_file.stem}-copyNN.pdf")
+        log.info(f"copies: {options.copies} numbered files {out_file.stem}-copyNN.pdf")
 
 
 class Reporter:
@@ -396,22 +406,27 @@ class Reporter:
 
     def __init__(self, settings: Settings, many: bool):
         self.settings, self.many = settings, many
-        self.bar = many and not settings.quiet and not settings.verbose and sys.stderr.isatty()
-        self.total, self.done = 0, 0
+        self.show_bar = many and not settings.quiet and not settings.verbose and sys.stderr.isatty()
+        self.bar = None
 
     def begin(self, total: int) -> None:
-        self.total = total
+        if self.show_bar and total:
+            self.bar = click.progressbar(
+                length=total,
+                label="building",
+                file=click.get_text_stream("stderr"),
+                item_show_func=lambda name: name,
+            )
+            self.bar.__enter__()
 
     def __call__(self, outcome) -> None:
-        self.done += 1
         name = f"{outcome.template}-{outcome.target}"
-        settings = self.settings
         for line in outcome.log:
             message = f"{name}: {line}" if self.many else line
-            (settings.info if line.startswith("warning:") else settings.debug)(message)
+            (log.warning if line.startswith("warning:") else log.debug)(message)
         if outcome.status == "built":
             for change in outcome.changes:
-                settings.debug(f"{name}: changed: {change}")
+                log.debug(f"{name}: changed: {change}")
         if outcome.status == "failed" and self.many:
             self._line(f"failed: {name}: {outcome.error}", force=True)
         elif outcome.status in ("vanished", "pruned"):
@@ -419,23 +434,21 @@ class Reporter:
             self._line(f"{outcome.status}: {outcome.path}: {outcome.error} ({what})", force=True)
         elif outcome.status != "failed":
             self._line(f"{outcome.status}: {outcome.path} ({outcome.pages} pages)")
-        if self.bar:
-            self._draw(name)
+        if self.bar is not None:
+            self.bar.update(1, name)
+            if self.bar.pos >= self.bar.length:
+                self.bar.__exit__(None, None, None)
+                self.bar = None
 
     def _line(self, text: str, force: bool = False) -> None:
-        if self.bar:
-            click.echo("\r\x1b[2K" + text if force else "", err=True, nl=force)
+        """A pack's line: above the bar on a terminal (failures only), else in the log."""
+        if self.bar is not None:
+            if force:
+                click.echo("\r\x1b[2K" + text, err=True)
         elif force:
-            click.echo(text, err=True)
+            log.error(text)
         else:
-            self.settings.info(text)
-
-    def _draw(self, name: str) -> None:
-        width = 30
-        filled = int(width * self.done / max(self.total, 1))
-        bar = "█" * filled + "░" * (width - filled)
-        end = "\n" if self.done >= self.total else ""
-        click.echo(f"\r\x1b[2K{bar} {self.done}/{self.total} {name}{end}", err=True, nl=False)
+            log.info(text)
 
 
 def _run(
@@ -494,10 +507,10 @@ def import_(
     except DataError as exc:
         _refuse(exc)
     if not plan.changes:
-        settings.info("nothing to write")
+        log.info("nothing to write")
         return
     if dry_run:
-        settings.info("dry run: nothing written")
+        log.info("dry run: nothing written")
         return
     if not yes:
         if not _interactive():
@@ -510,7 +523,7 @@ def import_(
         plan.apply()
     except BriefpackError as exc:
         _fail(settings, exc)
-    settings.info(f"wrote {plan.csv_rel}")
+    log.info(f"wrote {plan.csv_rel}")
 
 
 @main.command()
@@ -531,7 +544,7 @@ def export(settings: Settings, names: tuple[str, ...], out_file: Path) -> None:
         _fail(settings, exc)
     except Exception as exc:  # noqa: BLE001 - a bug still gets a one-line message and exit 1
         _fail(settings, BuildError(f"export: {type(exc).__name__}: {exc}"), exc)
-    settings.info(f"wrote {out_file}: {len(sheets)} sheet(s): {', '.join(sheets)}")
+    log.info(f"wrote {out_file}: {len(sheets)} sheet(s): {', '.join(sheets)}")
 
 
 if __name__ == "__main__":  # pragma: no cover
