@@ -129,11 +129,10 @@ def _issue_date(data: DataLayer, used: dict[str, Used]) -> str:
 
 
 def _as_of(used: dict[str, Used]) -> str:
-    years = [max(u.years) for u in used.values() if u.years]
-    if years:
-        return f"{max(years)}年"
-    stated = [u.dataset.as_of for u in used.values() if u.dataset.as_of]
-    return format_as_of(latest(stated)) if stated else "記載なし"
+    """The newest data time among the datasets used: a year of the rows, or a stated date."""
+    dates = [str(max(u.years)) if u.years else u.dataset.as_of for u in used.values()]
+    dates = [d for d in dates if d]
+    return format_as_of(latest(dates)) if dates else "記載なし"
 
 
 def has_content(plan: PackPlan) -> bool:

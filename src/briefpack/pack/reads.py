@@ -123,6 +123,17 @@ def year_column(dataset: Dataset) -> str | None:
     return next((c.name for c in dataset.columns if c.type == "year"), None)
 
 
+def time_column(dataset: Dataset) -> str | None:
+    """The year of observation: a year column that is part of the dataset's key.
+
+    A year that is not part of the key (a timeline's sort year, a loan's exchange of notes,
+    Turkmenistan's population base year) is a value, not the data's time.
+    """
+    return next(
+        (c.name for c in dataset.columns if c.type == "year" and c.name in dataset.key), None
+    )
+
+
 def _columns(dataset: Dataset) -> str:
     return ",".join(c.name for c in dataset.columns)
 

@@ -83,7 +83,11 @@ def _render(payload: dict[str, Any], rc: Any) -> list:
     width, height = payload["size"]
     with matplotlib.rc_context(_rc(rc)):
         figure = Figure(figsize=(width / 72, height / 72), dpi=72)
-        figure.subplots_adjust(left=0.085, right=0.985, top=0.88, bottom=0.14)
+        left = 0.085
+        if payload["kind"] == "barh":  # room for the longest category label, whatever it is
+            longest = max((len(b[0]) for b in payload["data"]["bars"]), default=0)
+            left = min(0.45, max(left, (longest * 9.0 + 10) / width))
+        figure.subplots_adjust(left=left, right=0.985, top=0.88, bottom=0.14)
         axes = figure.add_subplot()
         DRAW[payload["kind"]](axes, payload)
         if payload["unit"]:
@@ -170,9 +174,6 @@ def _draw_lines(axes: Any, payload: dict[str, Any]) -> None:
             linestyle=LINESTYLES[i % len(LINESTYLES)] if payload["gray"] else "-",
         )
     axes.yaxis.set_major_formatter(_tick_formatter(payload))
-    axes.set_ylim(bottom=0) if all(
-        p[1] is None or p[1] >= 0 for pts in lines.values() for p in pts
-    ) else None
     xs = sorted({p[0] for points in lines.values() for p in points})
     if xs and all(isinstance(x, int) for x in xs):
         step = 2 if len(xs) > 14 else 1

@@ -19,7 +19,7 @@ from typing import Any
 from ...datalayer import Dataset, Place, Row
 from ...formatting import format_as_of, format_number
 from ..model import Block, Caption, Gap, Heading, Item
-from ..reads import Reads, place_column, year_column
+from ..reads import Reads, place_column, time_column
 
 Resolver = Callable[[dict[str, Any], "Context"], Block | None]
 REGISTRY: dict[str, Resolver] = {}
@@ -91,7 +91,7 @@ class Context:
     def shown(self, dataset: Dataset, rows: list[Row]) -> None:
         """Record rows as shown: their years (for headings), sources and publications."""
         used = self.used.setdefault(dataset.id, Used(dataset))
-        ycol = year_column(dataset)
+        ycol = time_column(dataset)
         for row in rows:
             if ycol and row[ycol] is not None:
                 used.years.add(row[ycol])
@@ -147,7 +147,7 @@ def heading(text: str) -> Heading:
 
 def latest_rows(dataset: Dataset, rows: list[Row]) -> list[Row]:
     """Each place's rows of its latest year (rows without a year count when none has one)."""
-    ycol, pcol = year_column(dataset), place_column(dataset)
+    ycol, pcol = time_column(dataset), place_column(dataset)
     if not ycol:
         return rows
     latest: dict[Any, int] = {}
@@ -165,7 +165,7 @@ def latest_rows(dataset: Dataset, rows: list[Row]) -> list[Row]:
 
 def year_notes(ctx: Context, dataset: Dataset, rows: list[Row]) -> list[str]:
     """「トルクメニスタンは2021年の値。」 for places shown with another year than the rest."""
-    ycol, pcol = year_column(dataset), place_column(dataset)
+    ycol, pcol = time_column(dataset), place_column(dataset)
     if not ycol or not pcol:
         return []
     years: dict[str, int] = {}
@@ -185,13 +185,18 @@ def year_notes(ctx: Context, dataset: Dataset, rows: list[Row]) -> list[str]:
 def row_source(dataset: Dataset, row: Row) -> tuple[str, str | None]:
     """A row's 出所 and publication key: its own ``source`` cell, else the dataset's.
 
-    A row with its own source is credited to a publication only when its ``publication``
-    cell names one: a keeper's figure from elsewhere is never credited to the seed.
+    A row with its own source in a column the keeper added is credited to a publication
+    only when its ``publication`` cell names one: a keeper's figure from elsewhere is never
+    credited to the seed.
     """
     own = row["source"] if dataset.column("source") else None
-    if own:
-        return own, (row["publication"] if dataset.column("publication") else None) or None
     publication = dataset.publication.key if dataset.publication else None
+    if own:
+        # A source column the metadata declares is part of the published table (each index's
+        # publisher); one a keeper added names rows taken from elsewhere.
+        declared = "source" in (dataset.meta.get("columns") or {})
+        row_publication = row["publication"] if dataset.column("publication") else None
+        return own, row_publication or (publication if declared else None)
     if dataset.column("publication") and row["publication"]:
         publication = row["publication"]
     if dataset.source:
@@ -201,7 +206,7 @@ def row_source(dataset: Dataset, row: Row) -> tuple[str, str | None]:
 
 def data_time(dataset: Dataset, rows: list[Row]) -> str:
     """The latest year of the rows shown, else the dataset's as-of date, else its note."""
-    ycol = year_column(dataset)
+    ycol = time_column(dataset)
     years = [r[ycol] for r in rows if ycol and r[ycol] is not None]
     if years:
         return f"{max(years)}年"

@@ -6,7 +6,7 @@ from typing import Any
 
 from ...datalayer import Row
 from ..model import Block, ChartItem, Heading
-from ..reads import year_column
+from ..reads import time_column
 from . import Context, as_number, block, year_notes
 
 KIND_NAMES = {
@@ -32,7 +32,7 @@ def chart(spec: dict[str, Any], ctx: Context) -> Block | None:
     kind = spec.get("kind", "line")
     data = _chart_data(kind, spec, rows, ctx)
     highlight = ctx.highlight(spec)
-    ycol = year_column(dataset)
+    ycol = time_column(dataset)
     years = {r[ycol] for r in rows if ycol and r[ycol] is not None}
     if kind in ("bar", "barh") and len(data["bars"]) < 2 and not highlight:
         ctx.log.append(f"left out: chart {spec.get('title', dataset.title)}: a single bar")

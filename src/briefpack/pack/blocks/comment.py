@@ -12,7 +12,7 @@ from typing import Any
 from ... import commentary
 from ...datalayer import Dataset, Row
 from ..model import Block, Bullets, Gap
-from ..reads import place_column, year_column
+from ..reads import place_column, time_column
 from . import Context, block
 
 COMPARISONS = ("ranking", "top_share", "above", "rank_among")
@@ -49,7 +49,7 @@ def compared_values(
 
     A dataset without a year column compares its rows as they are, one per place.
     """
-    pcol, ycol = place_column(dataset), year_column(dataset)
+    pcol, ycol = place_column(dataset), time_column(dataset)
     with_value = [r for r in rows if r[value] is not None and r[pcol] in places]
     if ycol:
         years = [r[ycol] for r in with_value if r[ycol] is not None]
@@ -83,7 +83,7 @@ def _comparison(item: dict, dataset: Dataset, ctx: Context) -> list[str | None]:
         r
         for r in rows
         if r[place_column(dataset)] in dict(values)
-        and (year is None or r[year_column(dataset)] == year)
+        and (year is None or r[time_column(dataset)] == year)
     ]
     ctx.shown(dataset, used)
     years = {year} if year else set()

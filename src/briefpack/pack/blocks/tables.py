@@ -6,7 +6,7 @@ from typing import Any
 
 from ...datalayer import Dataset, Row
 from ..model import Block, Caption, Gap, Heading, TableItem, UnitLine
-from ..reads import place_column, year_column
+from ..reads import place_column, time_column, year_column
 from . import Context, block, year_notes
 
 NUMERIC = ("int", "decimal")
@@ -27,21 +27,31 @@ def cell_text(ctx: Context, row: Row, dataset: Dataset, column: str) -> str:
 
 
 def row_notes(ctx: Context, dataset: Dataset, rows: list[Row]) -> list[str]:
-    """Notes written in the rows' ``note`` cells, each naming its place and year."""
+    """Notes written in the rows' ``note`` cells, each naming the places and years it is for.
+
+    The same note on several rows is printed once with every place it concerns; a note the
+    dataset's own notes already say is not printed twice.
+    """
     if dataset.column("note") is None:
         return []
     pcol, ycol = place_column(dataset), year_column(dataset)
-    notes = []
+    said = [n.text for n in dataset.notes]
+    by_text: dict[str, list[str]] = {}
     for r in rows:
-        if r["note"]:
-            who = ctx.reads.place_name(r[pcol]) if pcol and r[pcol] else ""
-            when = f"{r[ycol]}年" if ycol and r[ycol] else ""
-            what = r["mineral"] or r["partner"] or ""
-            when = f"・{what}" if what and not when else when
-            text = f"{who}{when}：{r['note']}".lstrip("：")
-            if text not in notes:
-                notes.append(text)
-    return notes
+        note = r["note"]
+        if not note or any(note.split("：")[-1].rstrip("。") in text for text in said):
+            continue
+        who = ctx.reads.place_name(r[pcol]) if pcol and r[pcol] else ""
+        when = f"{r[ycol]}年" if ycol and r[ycol] else ""
+        what = r["mineral"] or r["partner"] or ""
+        when = f"・{what}" if what and not when else when
+        label = f"{who}{when}"
+        if label not in by_text.setdefault(note, []):
+            by_text[note].append(label)
+    return [
+        f"{'、'.join(filter(None, labels))}：{note}".lstrip("：")
+        for note, labels in by_text.items()
+    ]
 
 
 def _heading(spec: dict[str, Any], ctx: Context, years: set[int]) -> list:
@@ -49,7 +59,7 @@ def _heading(spec: dict[str, Any], ctx: Context, years: set[int]) -> list:
 
 
 def _years(dataset: Dataset, rows: list[Row]) -> set[int]:
-    ycol = year_column(dataset)
+    ycol = time_column(dataset)
     return {r[ycol] for r in rows if ycol and r[ycol] is not None}
 
 
