@@ -151,12 +151,21 @@ def _chars_with_punctuation_squeeze(runs: Sequence[Run], measure: MeasureFn) -> 
         for ch in run.text:
             w = measure(ch, run.font)
             chars.append(_Char(ch, run.font, w, w))
+    ems: dict[str, float] = {}
+
+    def full(c: _Char) -> bool:  # an em-wide glyph: a proportional font's 。（ have no blank half
+        if c.font not in ems:
+            ems[c.font] = measure("一", c.font)
+        return c.natural >= ems[c.font] * 0.95
+
     for prev, cur in zip(chars, chars[1:], strict=False):
-        if prev.ch in CLOSING_PUNCT_FULL and (
-            cur.ch in CLOSING_PUNCT_FULL or cur.ch in OPENING_PUNCT_FULL
+        if (
+            prev.ch in CLOSING_PUNCT_FULL
+            and (cur.ch in CLOSING_PUNCT_FULL or cur.ch in OPENING_PUNCT_FULL)
+            and full(prev)
         ):
             prev.advance /= 2  # 。」 → the blank right half of 。 goes
-        elif prev.ch in OPENING_PUNCT_FULL and cur.ch in OPENING_PUNCT_FULL:
+        elif prev.ch in OPENING_PUNCT_FULL and cur.ch in OPENING_PUNCT_FULL and full(cur):
             cur.shift = -cur.advance / 2  # 「（ → the blank left half of （ goes
             cur.advance /= 2
     return chars
@@ -241,13 +250,45 @@ def break_lines(
     more is left ragged rather than spaced out.
     """
     lines: list[Line] = []
+    em = measure("国", "regular") or 1.0
     for paragraph in _split_paragraphs(runs):
         units = _units(_chars_with_punctuation_squeeze(paragraph, measure))
-        raw = _fill(units, width)
+        raw = _without_runt(units, width, em, _fill(units, width))
         for k, (line_units, forced) in enumerate(raw):
             last = k == len(raw) - 1
             lines.append(_place(line_units, width, justify and not last, max_gap, forced))
     return lines
+
+
+RUNT = 2  # a last line of this many characters or fewer is a runt (「選。」「当」)
+
+
+def _without_runt(
+    units: list[_Unit], width: float, em: float, raw: list[tuple[list[_Unit], bool]]
+) -> list[tuple[list[_Unit], bool]]:
+    """Re-break a paragraph whose last line is a runt, if a slightly narrower measure for the
+    lines before it carries a few more characters down without adding a line."""
+
+    def chars(line: list[_Unit]) -> int:
+        return sum(len(u.chars) for u in line if not u.is_space)
+
+    if len(raw) < 2 or chars(raw[-1][0]) > RUNT or any(forced for _, forced in raw):
+        return raw
+
+    def justifiable(line: list[_Unit]) -> bool:  # well inside the half-em-per-gap limit
+        slack = width - sum(u.width for u in line)
+        return slack <= 0.4 * em * max(len(line) - 1, 0)
+
+    for k in range(1, 5):
+        again = _fill(units, width - k * em)
+        if (
+            len(again) == len(raw)
+            and not any(f for _, f in again)
+            and chars(again[-1][0]) > RUNT
+            and all(justifiable(line) for line, _ in again[:-1])
+        ):
+            return again
+    return raw
 
 
 def _fill(units: list[_Unit], width: float) -> list[tuple[list[_Unit], bool]]:

@@ -1,0 +1,175 @@
+"""Composition: a block's flowables → one flowable that decides where a page may break.
+
+A block is kept whole when it fits.  When it does not, it breaks only where an editor
+would let it: never after a heading or a unit line, never before a caption (出所／注 stay
+with what they describe), inside a table only with its header and at least two rows on
+each side, inside text only between lines (no single line left behind).  A chart that
+misses the page by a little is set slightly smaller rather than pushed to the next page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.platypus import Flowable, Table
+
+# How much a chart may shrink to stay on its page (uniformly: text shrinks with it).
+MIN_CHART_SCALE = 0.82
+MIN_TABLE_ROWS = 2  # body rows a table keeps on each side of a page break
+
+
+class Composed(Flowable):
+    """Flowables stacked; ``breakable[i]``: a page may break before ``parts[i]``."""
+
+    def __init__(self, parts: list[Flowable], breakable: list[bool], role: str = "block"):
+        super().__init__()
+        self.parts, self.breakable, self.role = parts, breakable, role
+        self._sizes: list[tuple[float, float]] = []
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self._sizes = [_wrapped(f, availWidth, availHeight) for f in self.parts]
+        self.width = availWidth
+        self.height = sum(h for _, h in self._sizes)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        y = self.height
+        for f, (_, h) in zip(self.parts, self._sizes, strict=True):
+            y -= f.getSpaceBefore()
+            inner = h - f.getSpaceBefore() - f.getSpaceAfter()
+            y -= inner
+            f.drawOn(self.canv, 0, y)
+            y -= f.getSpaceAfter()
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        used = 0.0
+        tops: list[float] = []  # where each part starts
+        for i, f in enumerate(self.parts):
+            h = _wrapped(f, availWidth, availHeight)[1]
+            tops.append(used)
+            if used + h <= availHeight + 1e-6:
+                used += h
+                continue
+            pieces = self._split_part(f, availWidth, availHeight - used)
+            if pieces:
+                return self._halves(
+                    self.parts[:i] + [pieces[0]], pieces[1:] + self.parts[i + 1 :], i
+                )
+            # Glued to what precedes (a caption to its table): split that earlier part so
+            # that its end goes on with this one.
+            j = i
+            while j > 0 and not self.breakable[j]:
+                j -= 1
+                prev = self.parts[j]
+                h_prev = _wrapped(prev, availWidth, availHeight)[1]
+                pieces = self._split_part(prev, availWidth, min(availHeight - tops[j], h_prev - 1))
+                if pieces:
+                    first, rest = self.parts[:j] + [pieces[0]], pieces[1:] + self.parts[j + 1 :]
+                    return self._halves(first, rest, j)
+            cut = self._last_break(i)
+            if cut <= 0:
+                return []
+            return self._halves(self.parts[:cut], self.parts[cut:], cut)
+        return [self]
+
+    def _split_part(self, f: Flowable, width: float, room: float) -> list[Flowable]:
+        """A part split across the break, if its rules allow it (and what precedes allows)."""
+        if room <= 0:
+            return []
+        if _is_chart(f):
+            scaled = _shrunk_chart(f, width, room)
+            return [scaled] if scaled is not None else []
+        pieces = f.split(width, room - f.getSpaceBefore())
+        if len(pieces) < 2:
+            return []
+        if _wrapped(pieces[0], width, room)[1] > room + 1e-6:
+            # a split that does not fit yet (columns given up one after the other): go on
+            deeper = self._split_part(pieces[0], width, room)
+            return [*deeper, *pieces[1:]] if deeper else []
+        return pieces
+
+    def _last_break(self, i: int) -> int:
+        """The last index ≤ i before which a page may break (0: none)."""
+        for j in range(i, 0, -1):
+            if self.breakable[j]:
+                return j
+        return 0
+
+    def _halves(self, first: list, rest: list, at: int) -> list[Flowable]:
+        if not first or not rest:
+            return []
+        n_first = len(first)
+        breaks_first = self.breakable[:n_first]
+        breaks_rest = [False] + self.breakable[at + 1 :]
+        breaks_rest = (breaks_rest + [True] * len(rest))[: len(rest)]
+        return [
+            Composed(first, (breaks_first + [True] * n_first)[:n_first], self.role),
+            Composed(rest, breaks_rest, self.role),
+        ]
+
+
+def _wrapped(f: Flowable, width: float, height: float) -> tuple[float, float]:
+    w, h = f.wrap(width, height)
+    return w, h + f.getSpaceBefore() + f.getSpaceAfter()
+
+
+def _is_chart(f: Flowable) -> bool:
+    return hasattr(f, "ops") and hasattr(f, "alt_text")
+
+
+def _shrunk_chart(f: Any, width: float, room: float) -> Flowable | None:
+    """The chart scaled to ``room`` when that keeps at least MIN_CHART_SCALE of its size."""
+    _, h = f.wrap(width, room)
+    scale = room / h if h else 1.0
+    if scale >= 1.0 or scale < MIN_CHART_SCALE:
+        return None
+    return Scaled(f, scale)
+
+
+class Scaled(Flowable):
+    """A flowable drawn at ``scale`` (both directions: its text keeps its proportions)."""
+
+    def __init__(self, inner: Flowable, scale: float):
+        super().__init__()
+        self.inner, self.scale = inner, scale
+        self.ops, self.alt_text = getattr(inner, "ops", None), getattr(inner, "alt_text", "")
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        w, h = self.inner.wrap(availWidth / self.scale, availHeight / self.scale)
+        self.width, self.height = w * self.scale, h * self.scale
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.saveState()
+        self.canv.scale(self.scale, self.scale)
+        self.inner.drawOn(self.canv, 0, 0)
+        self.canv.restoreState()
+
+
+class RuledTable(Table):
+    """A table that keeps its header with at least two rows on each side of a page break."""
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        body = len(self._cellvalues) - self.repeatRows
+        if body < 2 * MIN_TABLE_ROWS:
+            return []  # too short to break well: the whole table moves on
+        height = availHeight
+        for _ in range(body):
+            parts = super().split(availWidth, height)
+            if len(parts) < 2:
+                return []
+            first_rows = len(parts[0]._cellvalues) - self.repeatRows
+            rest_rows = len(parts[1]._cellvalues) - self.repeatRows
+            if first_rows < MIN_TABLE_ROWS:
+                return []
+            if rest_rows >= MIN_TABLE_ROWS:
+                return [_as_ruled(p) for p in parts]
+            # too few rows would go on: give up one more row here
+            row_heights = parts[0]._rowHeights
+            height = sum(row_heights) - row_heights[-1] - 1e-3
+        return []
+
+
+def _as_ruled(table: Table) -> Table:
+    table.__class__ = RuledTable
+    return table

@@ -1,0 +1,182 @@
+"""Composition an editor would sign off, checked on every page of all 12 packs and a binder.
+
+The checks read the built PDFs (text, sizes, weights and positions through pdfium): no
+number split across lines, no heading left alone at the foot of a page, no table header
+stranded without rows, no page ending above 55 % of its height while its section goes on.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from briefpack.linebreak import Run, break_lines
+
+from .conftest import cli
+
+pdfium = pytest.importorskip("pypdfium2")
+raw = pytest.importorskip("pypdfium2.raw")
+
+MM = 72 / 25.4
+FRAME_TOP = 595.28 - 24 * MM  # the default style's margins (A4 landscape)
+FRAME_BOTTOM = 16 * MM
+HEADING_SIZE = 12.5
+MIN_FILL = 0.55
+
+
+@pytest.fixture(scope="module")
+def packs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    out = tmp_path_factory.mktemp("composition")
+    result = cli("build", "--all", "--jobs", "2", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    binder = out / "binder" / "meeting.pdf"
+    result = cli("binder", "relations:kg", "economy:central-asia", "--out", str(binder))
+    assert result.exit_code == 0, result.stderr
+    return sorted(out.glob("*.pdf")) + [binder]
+
+
+def lines_of(page) -> list[dict]:
+    """The page's text lines (top to bottom) inside the body frame: text, size, bold, x, y."""
+    text = page.get_textpage()
+    chars = []
+    for i in range(text.count_chars()):
+        ch = text.get_text_range(i, 1)
+        if not ch.strip():
+            continue
+        left, bottom, right, top = text.get_charbox(i)
+        if bottom < FRAME_BOTTOM or top > FRAME_TOP + 2:
+            continue  # header, footer, page number
+        size = raw.FPDFText_GetFontSize(text.raw, i)
+        weight = raw.FPDFText_GetFontWeight(text.raw, i)
+        x, y = ctypes.c_double(), ctypes.c_double()
+        raw.FPDFText_GetCharOrigin(text.raw, i, x, y)  # the baseline: commas sit on it too
+        chars.append((round(y.value), left, right, ch, size, weight))
+    lines: dict[int, list] = {}
+    for c in chars:
+        key = next((k for k in lines if abs(k - c[0]) <= 2), c[0])
+        lines.setdefault(key, []).append(c)
+    out = []
+    for y in sorted(lines, reverse=True):
+        cs = sorted(lines[y], key=lambda c: c[1])
+        out.append(
+            {
+                "y": y,
+                "chars": cs,
+                "text": "".join(c[3] for c in cs),
+                "size": max(c[4] for c in cs),
+                "bold": all(c[5] >= 600 for c in cs),
+            }
+        )
+    return out
+
+
+def runs_of(line: dict, gap: float = 5.0) -> list[tuple[float, float, str]]:
+    """Stretches of a line separated by a visible gap (table cells): (left, right, text)."""
+    runs: list[list] = []
+    for c in line["chars"]:
+        if runs and c[1] - runs[-1][1] <= gap:
+            runs[-1][1] = c[2]
+            runs[-1][2] += c[3]
+        else:
+            runs.append([c[1], c[2], c[3]])
+    return [tuple(r) for r in runs]
+
+
+def starts(pdf: Path) -> set[int]:
+    """Pages (0-based) where a section, a part or a member's group begins (any bookmark)."""
+    reader = pypdf.PdfReader(pdf)
+    found: set[int] = set()
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                found.add(reader.get_destination_page_number(item))
+
+    walk(reader.outline)
+    return found
+
+
+def test_no_number_is_split_across_lines(packs: list[Path]) -> None:
+    split = []
+    number_end = re.compile(r"[△▲]?[0-9][0-9,.]*[0-9,.]$")
+    for pdf in packs:
+        doc = pdfium.PdfDocument(str(pdf))
+        for n, page in enumerate(doc):
+            lines = lines_of(page)
+            for above, below in zip(lines, lines[1:], strict=False):
+                if above["y"] - below["y"] > 1.6 * above["size"]:
+                    continue  # not the next line of the same paragraph or cell
+                for left, right, text in runs_of(above):
+                    if not number_end.search(text):
+                        continue
+                    for l2, r2, t2 in runs_of(below):
+                        overlaps = l2 < right and r2 > left
+                        if overlaps and re.fullmatch(r"[0-9,.]{1,3}", t2) and len(text) >= 4:
+                            split.append((pdf.name, n + 1, text, t2))
+    assert not split, split
+
+
+def test_no_heading_is_the_last_line_of_a_page(packs: list[Path]) -> None:
+    stranded = []
+    for pdf in packs:
+        doc = pdfium.PdfDocument(str(pdf))
+        for n, page in enumerate(doc):
+            lines = lines_of(page)
+            if lines and lines[-1]["bold"] and abs(lines[-1]["size"] - HEADING_SIZE) < 0.3:
+                stranded.append((pdf.name, n + 1, lines[-1]["text"]))
+    assert not stranded, stranded
+
+
+def test_no_table_header_is_left_without_rows(packs: list[Path]) -> None:
+    """A page whose last line is a bold header row repeated at the top of the next page."""
+    stranded = []
+    for pdf in packs:
+        doc = pdfium.PdfDocument(str(pdf))
+        pages = [lines_of(page) for page in doc]
+        for n, (lines, following) in enumerate(zip(pages, pages[1:], strict=False)):
+            if not lines or not following or not lines[-1]["bold"]:
+                continue
+            if any(line["text"] == lines[-1]["text"] for line in following[:3]):
+                stranded.append((pdf.name, n + 1, lines[-1]["text"]))
+    assert not stranded, stranded
+
+
+def test_no_page_ends_above_55_percent_while_its_section_goes_on(packs: list[Path]) -> None:
+    short = []
+    for pdf in packs:
+        doc = pdfium.PdfDocument(str(pdf))
+        begin = starts(pdf)
+        for n in range(2, len(doc) - 1):  # after the cover and the 目次
+            if n + 1 in begin:
+                continue
+            lowest = min((line["y"] for line in lines_of(doc[n])), default=FRAME_TOP)
+            for obj in doc[n].get_objects():
+                get = getattr(obj, "get_bounds", None) or obj.get_pos
+                left, bottom, right, top = get()
+                if FRAME_BOTTOM < bottom < FRAME_TOP and right - left < doc[n].get_width() - 20:
+                    lowest = min(lowest, bottom)
+            fill = (FRAME_TOP - lowest) / (FRAME_TOP - FRAME_BOTTOM)
+            if (
+                fill < MIN_FILL
+                and "このページは白紙です" not in doc[n].get_textpage().get_text_range()
+            ):
+                short.append((pdf.name, n + 1, round(fill, 2)))
+    assert not short, short
+
+
+def test_a_paragraph_does_not_end_in_a_runt() -> None:
+    """「…選。」 alone on a last line is re-broken when a narrower measure avoids it."""
+
+    def measure(ch: str, font: str) -> float:
+        return 10.0
+
+    text = "あ" * 38 + "選。"
+    lines = break_lines([Run(text)], 200.0, measure)
+    assert [len(line.text) for line in lines] == [20, 20] or len(lines[-1].text) > 2
+    assert "".join(line.text for line in lines) == text
