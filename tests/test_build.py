@@ -62,7 +62,8 @@ def test_fonts_are_embedded_subsets_and_no_base14_font(built_kg: Path) -> None:
             fonts.add(font["/BaseFont"])
             assert "/ToUnicode" in font
             assert "/FontFile2" in font["/FontDescriptor"].get_object()
-    assert all(re.fullmatch(r"/[A-Z]{6}\+BIZUDGothic-(Regular|Bold)", f) for f in fonts), fonts
+    # BIZ UD Gothic (tables, charts) and BIZ UDPGothic (running text), nothing else
+    assert all(re.fullmatch(r"/[A-Z]{6}\+BIZUDP?Gothic-(Regular|Bold)", f) for f in fonts), fonts
 
 
 def test_no_raster_images_and_metadata(built_kg: Path) -> None:
@@ -111,10 +112,10 @@ def test_every_table_and_chart_has_its_unit_source_and_data_time(built_kg: Path)
     for line in (
         "（単位：1,000ドル）",
         "（単位：社、人）",
-        "出所：財務省統計をもとにジェトロ作成（データ時点：2024年。掲載：日本貿易振興機構"
-        "（ジェトロ）調査部「中央アジア各国経済データ集」2025年12月）",
-        "出所：国際通貨基金（IMF）（データ時点：2024年。",
-        "出所：各国統計局（データ時点：2024年。",
+        # short 出所 lines: source and data time (the publication: in the appendix, once)
+        "出所：財務省統計をもとにジェトロ作成（2024年）",
+        "出所：国際通貨基金（IMF）（2024年）",
+        "出所：各国統計局（2024年）",
         "注：上位5カ国に加えて日本を掲載。",
     ):
         assert line in text, line

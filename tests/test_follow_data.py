@@ -103,9 +103,10 @@ def test_sources_credit_each_row_group_and_its_data_time() -> None:
     ]
     partner = [s for c in captions for s in c.sources]
     assert len(partner) == 4
-    assert all(s.startswith("（原資料に出所の記載なし）（データ時点：2021年。") for s in partner)
+    # short 出所 lines: source and data time; the publication is named in the appendix
+    assert all(s == "原資料に出所の記載なし（2021年）" for s in partner)
     kg_sources = [s for c in items(made["economy-kg"], model.Caption) for s in c.sources]
-    assert any(s.startswith("各国統計局（データ時点：2024年。掲載：") for s in kg_sources)
+    assert "各国統計局（2024年）" in kg_sources
 
 
 def test_country_pack_shows_the_target_among_its_region() -> None:
@@ -172,8 +173,8 @@ def test_next_two_years_give_a_true_pack(data_copy: Path, update_as_of: bool) ->
         sentences(kg)
     )
     captions = [s for c in items(region, model.Caption) for s in c.sources]
-    assert any("国際通貨基金（IMF）（データ時点：2026年" in s for s in captions)
-    assert not any("国際通貨基金（IMF）（データ時点：2024年" in s for s in captions)
+    assert "国際通貨基金（IMF）（2026年）" in captions
+    assert "国際通貨基金（IMF）（2024年）" not in captions
     # every span ends in the new year
     spans = re.findall(r"(\d{4})〜(\d{4})年", " ".join(titles))
     assert spans and all(end == "2026" for _, end in spans)
@@ -287,8 +288,17 @@ def test_a_row_from_another_publication_is_credited_to_its_source_only(data_copy
     gdp = section(made, "名目GDP")
     captions = [i for b in gdp.groups[0].blocks for i in _flat(b) if isinstance(i, model.Caption)]
     sources = [s for c in captions for s in c.sources]
-    assert "IMF World Economic Outlook（データ時点：2025年）" in sources
-    assert any(s.startswith("国際通貨基金（IMF）（データ時点：2024年。掲載：") for s in sources)
+    assert "IMF World Economic Outlook（2025年）" in sources
+    assert "国際通貨基金（IMF）（2024年）" in sources
+    # the appendix credits the seed's publication for the IMF rows only
+    appendix = {(e.title, e.source): e for e in made.sources}
+    weo = appendix[("ドル建て名目GDP額", "IMF World Economic Outlook")]
+    imf = appendix[("ドル建て名目GDP額", "国際通貨基金（IMF）")]
+    assert (weo.as_of, weo.publication) == ("2025年", "—")
+    assert imf.as_of == "2024年"
+    assert imf.publication == (
+        "日本貿易振興機構（ジェトロ）調査部「中央アジア各国経済データ集」（2025年12月）"
+    )
 
 
 # --------------------------------------------------------------------------- the spec

@@ -184,7 +184,11 @@ def test_malformed_style_and_missing_font(tmp_path: Path) -> None:
         main, ["--styles", str(styles), "build", "relations", "kg", "--out", str(tmp_path / "o")]
     )
     assert result.exit_code == 1
-    assert "default/style.toml: colour text: 'black' is not #rrggbb" in result.stderr
+    lines = style.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if t == 'text = "black"')
+    assert f"default/style.toml:{line}:8: colors.text: 'black' is not a colour #rrggbb" in (
+        result.stderr
+    )
     style.write_text(
         style.read_text(encoding="utf-8")
         .replace('"black"', '"#1a1a1a"')

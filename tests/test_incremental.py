@@ -219,4 +219,9 @@ def test_changes_page_lists_what_changed(data_copy: Path, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.stderr
     last = pypdf.PdfReader(tmp_path / "relations-kg.pdf").pages[-1].extract_text()
     assert "前回版からの変更点" in last
-    assert "kg/2024: exports 44512 → 44513, balance 42710 → 42711" in last.replace("\n", "")
+    # in the reader's words: the dataset's title, the place's name, the columns' labels
+    assert (
+        "日本の対中央アジア貿易推移（国別） キルギス・2024年：輸出額 44,512 → 44,513、"
+        "貿易収支 42,710 → 42,711" in last.replace("\n", "")
+    )
+    assert "japan_trade" not in last and "kg/2024" not in last and "exports" not in last

@@ -47,7 +47,7 @@ def test_the_next_years_figures(data_copy: Path, tmp_path: Path) -> None:
     pack = build(data_copy, tmp_path, "relations", "kg")
     assert "日本との貿易の推移（日本側統計、2000〜2025年）" in pack
     assert "50,000" in pack and "48,000" in pack
-    assert "データ時点：2025年" in pack
+    assert "出所：財務省統計をもとにジェトロ作成（2025年）" in pack
 
 
 def test_a_new_member_of_the_region(data_copy: Path, tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_figures_from_another_publication(data_copy: Path, tmp_path: Path) -> No
     write_csv(path, [*header, "source"], rows)
     check(data_copy)
     pack = build(data_copy, tmp_path, "economy", "kg")
-    assert "IMF World Economic Outlook（データ時点：2025年）" in pack
+    assert "IMF World Economic Outlook（2025年）" in pack
     assert "19.01" in pack
 
 
@@ -104,4 +104,4 @@ def test_a_new_dataset(data_copy: Path, tmp_path: Path) -> None:
     pack = build(data_copy, tmp_path, "relations", "kg")
     assert "試験用指数（2024年）" in pack
     assert "103.25" in pack and "101.5" not in pack
-    assert "フィクスチャ統計（データ時点：2024年）" in pack
+    assert "出所：フィクスチャ統計（2024年）" in pack

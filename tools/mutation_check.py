@@ -128,6 +128,45 @@ MUTATIONS = [
 ]
 
 
+MUTATIONS += [
+    (
+        "blocks kept whole and pushed to the next page (ReportLab KeepTogether)",
+        "render/flow.py",
+        "    return Composed(parts, breakable, block.type)",
+        "    from reportlab.platypus import KeepTogether\n\n    return KeepTogether(parts)",
+        ["tests/test_composition.py"],
+    ),
+    (
+        "figures wrap in year columns too narrow for them",
+        "render/flow.py",
+        "    per_table = max(1, min(columns, int((frame - label_w) // need)))",
+        "    per_table = columns",
+        ["tests/test_composition.py"],
+    ),
+    (
+        "a heading may be left at the foot of a page",
+        "render/flow.py",
+        "            glued = isinstance(item, model.Heading | model.UnitLine)",
+        "            glued = False",
+        ["tests/test_composition.py"],
+    ),
+    (
+        "a table may break leaving its header with fewer than two rows",
+        "render/compose.py",
+        "MIN_TABLE_ROWS = 2",
+        "MIN_TABLE_ROWS = 0",
+        ["tests/test_composition.py"],
+    ),
+    (
+        "runts allowed",
+        "linebreak.py",
+        "        raw = _without_runt(units, width, em, _fill(units, width))",
+        "        raw = _fill(units, width)",
+        ["tests/test_composition.py"],
+    ),
+]
+
+
 def run(selection: list[str]) -> tuple[bool, list[str]]:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *selection],
@@ -143,6 +182,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", type=int, action="append")
     args = parser.parse_args()
+    selections = sorted({t for m in MUTATIONS for t in m[4]})
+    red, failed = run(selections)
+    if red:
+        raise SystemExit(f"the suite is red before any mutation: {failed or 'see pytest'}")
     missed = 0
     for n, (what, name, old, new, tests) in enumerate(MUTATIONS, start=1):
         if args.only and n not in args.only:

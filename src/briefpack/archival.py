@@ -14,9 +14,11 @@ again:
 - the page dictionaries: no empty /Trans (ReportLab writes ``/Trans << >>`` on every page);
 - the stream syntax: an end-of-line before every ``endstream``.
 
-Tagged PDF (PDF/UA-1) is meant to be added here as well: /MarkInfo and /StructTreeRoot go
-into the catalog in ``_catalog``, pdfuaid:part and the PDF/A extension schema that declares it
-into ``_xmp_descriptions``.  The 2-up print sheets (``nup.py``) are plain PDF.
+Tagged PDF (PDF/UA-1), when the canvas recorded a structure tree (``canvas.tags``, see
+``render/tags.py``): /StructTreeRoot and /MarkInfo go into the catalog (``_catalog``), each
+page gets its /StructParents and /Tabs /S, and the XMP says pdfuaid:part 1, with the PDF/A
+extension schema that declares the pdfuaid namespace (``_xmp_descriptions``).  The 2-up print
+sheets (``nup.py``) are plain PDF.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
     PDFInfo,
     PDFName,
+    PDFPage,
     PDFStream,
     PDFString,
     PDFZCompress,
@@ -46,6 +49,7 @@ OUTPUT_CONDITION = "sRGB IEC61966-2.1"
 ICC_REGISTRY = "http://www.color.org"
 END = b"endstream\n"
 MAX_STRING_BYTES = 32767  # ISO 32000-1 Annex C, a limit PDF/A-2 enforces
+PDFUA_PART = 1
 
 # Characters XML 1.0 cannot carry: they are dropped from Info and XMP alike, so both agree.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -89,16 +93,23 @@ def finish(canvas: Any, meta: DocumentMetadata) -> None:
     meta = meta.cleaned()
     pdf_date, xmp_date = _dates(meta.created, doc)
     doc.info = _Info(_info_entries(meta, pdf_date))
-    _catalog(canvas, meta, _xmp_packet(meta, xmp_date))
-    for page in doc.Pages.pages:
+    tags = getattr(canvas, "tags", None)
+    if tags is not None and not tags.tagged:
+        tags = None
+    _catalog(canvas, meta, _xmp_packet(meta, xmp_date, tagged=tags is not None), tags)
+    for number, page in enumerate(doc.Pages.pages, start=1):
         if isinstance(page.Trans, PDFDictionary) and not page.Trans.dict:
             page.Trans = None  # ReportLab's empty /Trans << >>: PDF/A validators reject it
+        if tags is not None:
+            page.__class__ = _Page
+            page.StructParents = tags.page_keys.get(number)
+            page.Tabs = PDFName("S")  # tab order: the structure's
     doc._pdfVersion = max(tuple(doc._pdfVersion), PDF_VERSION)
     doc.briefpack_eol_before_endstream = True
 
 
-def _catalog(canvas: Any, meta: DocumentMetadata, xmp: bytes) -> None:
-    """The catalog entries of an archival (and, later, tagged) document."""
+def _catalog(canvas: Any, meta: DocumentMetadata, xmp: bytes, tags: Any = None) -> None:
+    """The catalog entries of an archival (and tagged, with ``tags``) document."""
     catalog = canvas._doc.Catalog
     if not isinstance(catalog, _Catalog):
         catalog.__class__ = _Catalog  # ReportLab's catalog drops keys it does not list
@@ -108,6 +119,9 @@ def _catalog(canvas: Any, meta: DocumentMetadata, xmp: bytes) -> None:
         PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), xmp
     )  # unfiltered, as PDF/A asks
     catalog.OutputIntents = PDFArray([_output_intent()])
+    if tags is not None:
+        catalog.StructTreeRoot = tags.write(canvas._doc)
+        catalog.MarkInfo = PDFDictionary({"Marked": "true"})
 
 
 def _output_intent() -> PDFDictionary:
@@ -126,7 +140,15 @@ def _output_intent() -> PDFDictionary:
 
 class _Catalog(PDFCatalog):
     __NoDefault__ = [*PDFCatalog.__NoDefault__, "OutputIntents"]
-    __Refs__ = PDFCatalog.__Refs__  # OutputIntents stays a direct array
+    # OutputIntents stays a direct array, MarkInfo a direct dictionary
+    __Refs__ = [k for k in PDFCatalog.__Refs__ if k != "MarkInfo"]
+
+
+class _Page(PDFPage):
+    """A page of a tagged document: ReportLab's page dictionary drops keys it does not list."""
+
+    __NoDefault__ = [*PDFPage.__NoDefault__, "StructParents", "Tabs"]
+    StructParents = Tabs = None
 
 
 class _Info(PDFInfo):
@@ -182,8 +204,10 @@ def _alt(value: str) -> str:
     return f'<rdf:Alt><rdf:li xml:lang="x-default">{_text(value)}</rdf:li></rdf:Alt>'
 
 
-def _xmp_descriptions(meta: DocumentMetadata, date: str) -> list[tuple[str, str, list[str]]]:
-    """(prefix, namespace, properties) per schema; each becomes one rdf:Description."""
+def _xmp_descriptions(
+    meta: DocumentMetadata, date: str, tagged: bool = False
+) -> list[tuple[dict[str, str], list[str]]]:
+    """({prefix: namespace}, properties) per schema; each becomes one rdf:Description."""
     dc = ["<dc:format>application/pdf</dc:format>", f"<dc:title>{_alt(meta.title)}</dc:title>"]
     if meta.author:
         dc.append(
@@ -211,23 +235,52 @@ def _xmp_descriptions(meta: DocumentMetadata, date: str) -> list[tuple[str, str,
         f"<pdfaid:part>{PDFA_PART}</pdfaid:part>",
         f"<pdfaid:conformance>{PDFA_CONFORMANCE}</pdfaid:conformance>",
     ]
-    return [
-        ("dc", "http://purl.org/dc/elements/1.1/", dc),
-        ("xmp", "http://ns.adobe.com/xap/1.0/", xmp),
-        ("pdf", "http://ns.adobe.com/pdf/1.3/", pdf),
-        ("pdfaid", "http://www.aiim.org/pdfa/ns/id/", pdfaid),
+    out = [
+        ({"dc": "http://purl.org/dc/elements/1.1/"}, dc),
+        ({"xmp": "http://ns.adobe.com/xap/1.0/"}, xmp),
+        ({"pdf": "http://ns.adobe.com/pdf/1.3/"}, pdf),
+        ({"pdfaid": "http://www.aiim.org/pdfa/ns/id/"}, pdfaid),
     ]
+    if tagged:
+        out.append(({"pdfuaid": PDFUA_NS}, [f"<pdfuaid:part>{PDFUA_PART}</pdfuaid:part>"]))
+        out.append((PDFA_EXTENSION_NS, PDFUA_EXTENSION_SCHEMA))
+    return out
 
 
-def _xmp_packet(meta: DocumentMetadata, date: str) -> bytes:
+PDFUA_NS = "http://www.aiim.org/pdfua/ns/id/"
+PDFA_EXTENSION_NS = {
+    "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
+    "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+    "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#",
+}
+# PDF/A-2 (ISO 19005-2, 6.6.2.3) accepts only the XMP schemas it lists, or others declared
+# by an extension schema in the same packet: pdfuaid is not listed, so it is declared here.
+PDFUA_EXTENSION_SCHEMA = [
+    '<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">',
+    "<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>",
+    f"<pdfaSchema:namespaceURI>{PDFUA_NS}</pdfaSchema:namespaceURI>",
+    "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>",
+    '<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">',
+    "<pdfaProperty:name>part</pdfaProperty:name>",
+    "<pdfaProperty:valueType>Integer</pdfaProperty:valueType>",
+    "<pdfaProperty:category>internal</pdfaProperty:category>",
+    "<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed"
+    "</pdfaProperty:description>",
+    "</rdf:li></rdf:Seq></pdfaSchema:property>",
+    "</rdf:li></rdf:Bag></pdfaExtension:schemas>",
+]
+
+
+def _xmp_packet(meta: DocumentMetadata, date: str, tagged: bool = False) -> bytes:
     lines = [
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>',
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">',
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">',
     ]
-    for prefix, namespace, properties in _xmp_descriptions(meta, date):
+    for namespaces, properties in _xmp_descriptions(meta, date, tagged):
         if properties:
-            lines.append(f'<rdf:Description rdf:about="" xmlns:{prefix}="{namespace}">')
+            xmlns = " ".join(f'xmlns:{p}="{uri}"' for p, uri in namespaces.items())
+            lines.append(f'<rdf:Description rdf:about="" {xmlns}>')
             lines += [f" {p}" for p in properties]
             lines.append("</rdf:Description>")
     lines += ["</rdf:RDF>", "</x:xmpmeta>", '<?xpacket end="r"?>']

@@ -142,7 +142,15 @@ JOINS = {"miter": 0, "round": 1, "bevel": 2}
 
 
 class ChartFlowable(Flowable):
-    """Replays recorded chart operations at their natural size."""
+    """Replays recorded chart operations at their natural size.
+
+    In a tagged PDF the whole chart is one ``Figure`` whose alternative text is ``alt_text``
+    (the chart in words, composed from the data it draws; ``tag_alt`` when given by
+    ``render.tags.tagged``), with its bounding box on the page.
+    """
+
+    alt_text: str = ""
+    tag_alt: str | None = None
 
     def __init__(self, ops: Ops, width: float, height: float, fonts: FontSet):
         super().__init__()
@@ -153,6 +161,8 @@ class ChartFlowable(Flowable):
 
     def draw(self) -> None:
         canvas = self.canv
+        tags = getattr(canvas, "tags", None)
+        marked = tags.figure(self, self.width, self.height) if tags is not None else False
         for op in self.ops:
             canvas.saveState()
             if op["op"] == "path":
@@ -160,6 +170,8 @@ class ChartFlowable(Flowable):
             else:
                 _draw_text(canvas, op, self.fonts)
             canvas.restoreState()
+        if marked:
+            tags.end(marked)
 
 
 def _set_color(canvas: Any, rgba: list[float], fill: bool) -> None:

@@ -7,7 +7,7 @@ changes; where a seed's own sentence contradicts its table, these follow the tab
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 Number = int | float | Decimal
@@ -123,9 +123,17 @@ def above_threshold(
 
 
 def trend(
-    name: str, years: Sequence[int], values: Sequence[Number | None], what: str
+    name: str,
+    years: Sequence[int],
+    values: Sequence[Number | None],
+    what: str,
+    fmt: Callable[[Number], str] | None = None,
 ) -> str | None:
-    """「Aの{what}は2000年の702から2024年の3,110へ増加（最高は2024年）。」"""
+    """「Aの{what}は2000年の702から2024年の3,110へ増加（最高は2024年）。」
+
+    ``fmt`` prints a value in its column's format with its unit (「702ドル」).
+    """
+    fmt = fmt or _fmt
     points = [(y, v) for y, v in zip(years, values, strict=True) if v is not None]
     if len(points) < 2:
         return None
@@ -134,9 +142,7 @@ def trend(
     peak_years = "・".join(f"{y}年" for y, v in points if float(v) == peak)
     direction = "増加" if float(v1) > float(v0) else "減少" if float(v1) < float(v0) else "同水準"
     change = "へ" + direction if direction != "同水準" else "で同水準"
-    return (
-        f"{name}の{what}は{y0}年の{_fmt(v0)}から{y1}年の{_fmt(v1)}{change}（最高は{peak_years}）。"
-    )
+    return f"{name}の{what}は{y0}年の{fmt(v0)}から{y1}年の{fmt(v1)}{change}（最高は{peak_years}）。"
 
 
 def balance_pattern(
@@ -193,3 +199,11 @@ def _ranked(values: Sequence[tuple[str, Number | None]]) -> list[tuple[str, Numb
 
 def _fmt(value: Number) -> str:
     return f"{value:,}"
+
+
+def with_unit(text: str, unit: str | None) -> str:
+    """A figure with its unit: 「2,470ドル」「43.0%」, or 「17.49（10億ドル）」 for a unit
+    that starts with a number (「17.4910億ドル」 would misread)."""
+    if not unit:
+        return text
+    return f"{text}（{unit}）" if unit[0].isdigit() else f"{text}{unit}"

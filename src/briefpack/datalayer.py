@@ -10,7 +10,7 @@ import csv
 import io
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from typing import Any
 from .errors import DataError, Problem
 
 COLUMN_TYPES = ("place", "year", "int", "decimal", "text")
+MAX_CSV_BYTES = 100_000_000
 # Columns any dataset may carry without declaring them: a row's own 出所, the publication it
 # was taken from (a key of publications.toml), and a note printed as 注.
 OPTIONAL_COLUMNS = {
@@ -26,23 +27,8 @@ OPTIONAL_COLUMNS = {
     "note": "注",
 }
 YEAR_RANGE = (1800, 2100)
-AS_OF_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 INT_PATTERN = re.compile(r"^-?\d+$")
 DECIMAL_PATTERN = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-def is_date_text(text: str) -> bool:
-    """YYYY, YYYY-MM or YYYY-MM-DD naming a date that exists."""
-    import datetime as dt
-
-    if not AS_OF_PATTERN.match(text):
-        return False
-    parts = [int(p) for p in text.split("-")] + [1, 1]
-    try:
-        dt.date(parts[0], parts[1], parts[2])
-    except ValueError:
-        return False
-    return YEAR_RANGE[0] <= parts[0] <= YEAR_RANGE[1]
 
 
 @dataclass(frozen=True)
@@ -85,6 +71,8 @@ class Column:
     label: str
     unit: str | None = None
     required: bool = False
+    decimals: int | None = None  # declared: every value printed with this many decimals
+    scale: str | None = None  # declared: values printed at this magnitude (「億」: 億ドル)
 
 
 @dataclass(frozen=True)
@@ -149,9 +137,15 @@ def _rel(root: Path, path: Path) -> str:
         return str(path)
 
 
-def read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
+def read_text(
+    path: Path, rel: str, problems: list[Problem], limit: int | None = None
+) -> str | None:
     """A file's text as UTF-8; a problem naming the line of the first undecodable byte."""
     try:
+        if limit is not None and path.stat().st_size > limit:
+            message = f"file larger than {limit:,} bytes: not a data file"
+            problems.append(Problem(rel, 1, 1, message))
+            return None
         raw = path.read_bytes()
     except OSError as exc:
         problems.append(Problem(rel, None, None, f"cannot read file: {exc.strerror}"))
@@ -172,11 +166,25 @@ def read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
     return text.removeprefix("\ufeff")
 
 
-_TOML_CACHE: dict[tuple[str, int, int], dict[str, Any]] = {}
+@dataclass(frozen=True)
+class TomlFile:
+    """A parsed TOML file with its text (to locate problems by key path)."""
+
+    doc: dict[str, Any]
+    text: str
+
+
+_TOML_CACHE: dict[tuple[str, int, int], TomlFile] = {}
 
 
 def read_toml(path: Path, rel: str, problems: list[Problem]) -> dict[str, Any] | None:
     """Parsed TOML (parsed once per run for an unchanged file; callers must not modify it)."""
+    parsed = read_toml_file(path, rel, problems)
+    return parsed.doc if parsed else None
+
+
+def read_toml_file(path: Path, rel: str, problems: list[Problem]) -> TomlFile | None:
+    """Parsed TOML and its text; size and nesting are checked before ``tomllib`` runs."""
     try:
         stat = path.stat()
         key = (str(path), stat.st_size, stat.st_mtime_ns)
@@ -184,31 +192,49 @@ def read_toml(path: Path, rel: str, problems: list[Problem]) -> dict[str, Any] |
         key = None
     if key in _TOML_CACHE:
         return _TOML_CACHE[key]
-    doc = _parse_toml(path, rel, problems)
-    if doc is not None and key is not None:
-        _TOML_CACHE[key] = doc
-    return doc
+    parsed = _parse_toml(path, rel, problems)
+    if parsed is not None and key is not None:
+        _TOML_CACHE[key] = parsed
+    return parsed
 
 
-def _parse_toml(path: Path, rel: str, problems: list[Problem]) -> dict[str, Any] | None:
-    text = read_text(path, rel, problems)
+def _parse_toml(path: Path, rel: str, problems: list[Problem]) -> TomlFile | None:
+    from .tomlpos import MAX_TOML_BYTES, check_limits
+
+    text = read_text(path, rel, problems, limit=MAX_TOML_BYTES)
     if text is None:
         return None
+    limits = check_limits(text)
+    if limits is not None:
+        problems.append(Problem(rel, *limits))
+        return None
     try:
-        return tomllib.loads(text)
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         line, col = (int(match.group(1)), int(match.group(2))) if match else (None, None)
         problems.append(Problem(rel, line, col, f"invalid TOML: {message}"))
         return None
+    except RecursionError:  # pragma: no cover - check_limits refuses such nesting first
+        problems.append(Problem(rel, 1, 1, "nested too deeply to read"))
+        return None
+    from .schema import Located, too_deep
+
+    deep = too_deep(doc)
+    if deep is not None:
+        problems.append(
+            Located(rel, text).at(deep, "keys nested too deeply (dotted keys or [a.b.c…] headers)")
+        )
+        return None
+    return TomlFile(doc, text)
 
 
 def read_csv(
     path: Path, rel: str, problems: list[Problem]
 ) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
     """Header and rows (with the physical line each row starts on) of a CSV file."""
-    text = read_text(path, rel, problems)
+    text = read_text(path, rel, problems, limit=MAX_CSV_BYTES)
     if text is None:
         return None
     if not text.strip():
@@ -237,22 +263,46 @@ def load(root: Path) -> DataLayer:
     if not root.is_dir():
         raise DataError([Problem(str(root), None, None, "data folder not found")])
     places = _load_places(root, problems)
-    publications = _load_publications(root, problems)
+    publications, publication_keys = _load_publications(root, problems)
+    refs = _References(
+        places=set(places),
+        publications=publication_keys,
+        datasets={p.stem for p in (root / "datasets").glob("*.toml")},
+    )
     datasets = {}
     for meta_path in sorted((root / "datasets").glob("*.toml")):
-        dataset = _load_dataset(root, meta_path, places, publications, problems)
+        dataset = _load_dataset(root, meta_path, places, publications, refs, problems)
         if dataset is not None:
             datasets[dataset.id] = dataset
     for csv_path in sorted((root / "datasets").glob("*.csv")):
         if not csv_path.with_suffix(".toml").exists():
             rel = _rel(root, csv_path)
             problems.append(Problem(rel, None, None, f"no metadata file {csv_path.stem}.toml"))
-    texts = _load_texts(root, places, problems)
-    absent = _load_absent(root, problems)
+    texts = _load_texts(root, refs, problems)
+    absent = _load_absent(root, refs, problems)
     if problems:
         raise DataError(problems)
     warnings = [w for d in datasets.values() for w in _as_of_warnings(d)]
     return DataLayer(root, places, publications, datasets, texts, absent, warnings)
+
+
+@dataclass
+class _References:
+    """The names other files may refer to (every one written, valid or not: no cascades)."""
+
+    places: set[str]
+    publications: set[str]
+    datasets: set[str]
+
+    def check(self, located: Any, path: tuple, kind: str, name: Any, problems: list) -> None:
+        """A problem at ``path`` unless ``name`` is a known place, publication or dataset."""
+        from .schema import known_name
+
+        names = {"place": self.places, "publication": self.publications, "dataset": self.datasets}[
+            kind
+        ]
+        if name not in names:
+            problems.append(located.at(path, known_name(name, names, kind)))
 
 
 def _as_of_warnings(dataset: Dataset) -> list[Problem]:
@@ -285,6 +335,9 @@ def _as_of_warnings(dataset: Dataset) -> list[Problem]:
 
 
 def _load_places(root: Path, problems: list[Problem]) -> dict[str, Place]:
+    """places.csv, each row checked against :class:`~briefpack.schema.PlaceRow`."""
+    from .schema import PlaceRow, validate
+
     path = root / "places.csv"
     rel = _rel(root, path)
     table = read_csv(path, rel, problems)
@@ -300,26 +353,20 @@ def _load_places(root: Path, problems: list[Problem]) -> dict[str, Place]:
             problems.append(_width_problem(rel, line, record, header))
             continue
         cells = dict(zip(header, (c.strip() for c in record), strict=True))
-        code = cells["code"]
-        if not re.fullmatch(r"[a-z][a-z0-9-]*", code):
-            problems.append(Problem(rel, line, 1, f"column 'code': invalid code {code!r}"))
+        row, issues = validate(cells, PlaceRow, strict=False)
+        for issue in issues:
+            name = issue.path[0] if issue.path else "code"
+            col = header.index(name) + 1 if name in header else None
+            problems.append(Problem(rel, line, col, f"column '{name}': {issue.message}"))
+        if row is None:
             continue
-        if code in places:
-            problems.append(Problem(rel, line, 1, f"column 'code': duplicate code {code!r}"))
+        if row.code in places:
+            problems.append(Problem(rel, line, 1, f"column 'code': duplicate code {row.code!r}"))
             continue
-        if cells["kind"] not in ("country", "region"):
-            problems.append(
-                Problem(rel, line, 2, f"column 'kind': {cells['kind']!r} is not country or region")
-            )
-            continue
-        order = cells["order"]
-        if not INT_PATTERN.match(order):
-            problems.append(Problem(rel, line, 6, f"column 'order': {order!r} is not a number"))
-            continue
-        members = tuple(cells["members"].split())
+        members = tuple(row.members.split())
         if len(set(members)) != len(members):
             problems.append(Problem(rel, line, 5, "column 'members': a member is listed twice"))
-        if cells["kind"] == "region" and re.search(r"[0-9０-９]+カ国", cells["formal_name"]):
+        if row.kind == "region" and re.search(r"[0-9０-９]+カ国", row.formal_name):
             problems.append(
                 Problem(
                     rel,
@@ -329,13 +376,13 @@ def _load_places(root: Path, problems: list[Problem]) -> dict[str, Place]:
                     "'members' (「中央アジア5カ国」); leave formal_name empty",
                 )
             )
-        places[code] = Place(
-            code, cells["kind"], cells["name"], cells["formal_name"], members, int(order)
-        )
-        if cells["kind"] == "region" and not members:
+        if row.kind == "country" and members:
+            problems.append(Problem(rel, line, 5, "column 'members': only a region has members"))
+        places[row.code] = Place(row.code, row.kind, row.name, row.formal_name, members, row.order)
+        if row.kind == "region" and not members:
             problems.append(Problem(rel, line, 5, "column 'members': a region needs members"))
     for line, record in body:
-        if len(record) == len(header):
+        if len(record) == len(header) and record[1].strip() == "region":
             for member in record[4].split():
                 if member not in places or places[member].is_region:
                     problems.append(
@@ -344,28 +391,24 @@ def _load_places(root: Path, problems: list[Problem]) -> dict[str, Place]:
     return places
 
 
-def _load_publications(root: Path, problems: list[Problem]) -> dict[str, Publication]:
+def _load_publications(
+    root: Path, problems: list[Problem]
+) -> tuple[dict[str, Publication], set[str]]:
+    """publications.toml: the valid publications, and every key written (for references)."""
+    from .schema import Located, PublicationDoc
+
     path = root / "publications.toml"
     rel = _rel(root, path)
-    doc = read_toml(path, rel, problems)
-    if doc is None:
-        return {}
+    parsed = read_toml_file(path, rel, problems)
+    if parsed is None:
+        return {}, set()
+    located = Located(rel, parsed.text)
     publications = {}
-    for key, entry in doc.items():
-        if not isinstance(entry, dict) or not all(
-            isinstance(entry.get(k), str) for k in ("title", "publisher", "published")
-        ):
-            problems.append(
-                Problem(rel, None, None, f"[{key}]: needs title, publisher and published")
-            )
-            continue
-        if not is_date_text(entry["published"]):
-            problems.append(
-                Problem(rel, None, None, f"[{key}]: published must be YYYY-MM or YYYY-MM-DD")
-            )
-            continue
-        publications[key] = Publication(key, entry["title"], entry["publisher"], entry["published"])
-    return publications
+    for key, entry in parsed.doc.items():
+        doc = located.check(entry, PublicationDoc, problems, (key,))
+        if doc is not None:
+            publications[key] = Publication(key, doc.title, doc.publisher, doc.published)
+    return publications, set(parsed.doc)
 
 
 def _check_header(
@@ -431,39 +474,40 @@ def _load_dataset(
     meta_path: Path,
     places: dict[str, Place],
     publications: dict[str, Publication],
+    refs: _References,
     problems: list[Problem],
 ) -> Dataset | None:
+    """datasets/NAME.toml against :class:`~briefpack.schema.DatasetDoc`, then its CSV."""
+    from .schema import DatasetDoc, Located
+
     meta_rel = _rel(root, meta_path)
-    meta = read_toml(meta_path, meta_rel, problems)
+    parsed = read_toml_file(meta_path, meta_rel, problems)
     csv_path = meta_path.with_suffix(".csv")
     csv_rel = _rel(root, csv_path)
-    if meta is None:
+    if parsed is None:
         return None
+    meta = parsed.doc
+    located = Located(meta_rel, parsed.text)
     before = len(problems)
-    columns = _meta_columns(meta, meta_rel, problems)
-    title = _meta_str(meta, "title", meta_rel, problems)
-    as_of = meta.get("as_of")  # optional: the rows' years give the data time
-    if as_of is not None and not (isinstance(as_of, str) and is_date_text(as_of)):
-        problems.append(Problem(meta_rel, None, None, "as_of must be YYYY, YYYY-MM or YYYY-MM-DD"))
-    source = meta.get("source")
-    source_note = meta.get("source_note")
-    if not source and not source_note:
-        problems.append(Problem(meta_rel, None, None, "needs 'source' or 'source_note'"))
-    publication = None
-    if "publication" in meta:
-        publication = publications.get(meta["publication"])
-        if publication is None:
-            problems.append(
-                Problem(meta_rel, None, None, f"unknown publication {meta['publication']!r}")
-            )
-    notes = _meta_notes(meta, meta_rel, places, problems)
-    key = meta.get("key", [])
-    names = [c.name for c in columns]
-    for k in key:
-        if k not in names:
-            problems.append(Problem(meta_rel, None, None, f"key column {k!r} is not a column"))
+    doc = located.check(meta, DatasetDoc, problems)
+    if doc is None:
+        return None
+    if doc.publication is not None:
+        refs.check(located, ("publication",), "publication", doc.publication, problems)
+    if doc.place is not None:
+        refs.check(located, ("place",), "place", doc.place, problems)
+    notes = []
+    for i, note in enumerate(doc.notes):
+        if isinstance(note, str):
+            notes.append(Note(note))
+            continue
+        for j, code in enumerate(note.places):
+            refs.check(located, ("notes", i, "places", j), "place", code, problems)
+        notes.append(Note(note.text, tuple(note.places)))
+    columns = _meta_columns(meta, doc, located, problems)
     if len(problems) > before:
         return None
+    key = list(doc.key)
     if not csv_path.exists():
         problems.append(Problem(csv_rel, None, None, "data file missing"))
         return None
@@ -474,17 +518,15 @@ def _load_dataset(
     columns = _header_columns(csv_rel, header, columns, publications, problems)
     if columns is None:
         return None
-    columns = [
-        Column(c.name, c.type, c.label, c.unit, c.required or c.name in key) for c in columns
-    ]
+    columns = [replace(c, required=c.required or c.name in key) for c in columns]
     rows = _typed_rows(csv_rel, columns, body, places, problems)
     _check_unique(csv_rel, key, rows, problems)
     names_in_order = [c.name for c in columns]
     if "publication" in names_in_order:
         col_no = names_in_order.index("publication") + 1
         for row in rows:
-            if row["publication"] and row["publication"] not in publications:
-                known = ", ".join(sorted(publications))
+            if row["publication"] and row["publication"] not in refs.publications:
+                known = ", ".join(sorted(refs.publications))
                 problems.append(
                     Problem(
                         csv_rel,
@@ -497,12 +539,12 @@ def _load_dataset(
     _check_differences(csv_rel, meta, columns, rows, meta_rel, problems)
     return Dataset(
         id=meta_path.stem,
-        title=title or "",
-        unit=meta.get("unit"),
-        source=source,
-        source_note=source_note,
-        publication=publication,
-        as_of=as_of or "",
+        title=doc.title,
+        unit=doc.unit,
+        source=doc.source,
+        source_note=doc.source_note,
+        publication=publications.get(doc.publication) if doc.publication else None,
+        as_of=doc.as_of or "",
         notes=notes,
         key=key,
         columns=columns,
@@ -513,73 +555,53 @@ def _load_dataset(
     )
 
 
-def _meta_notes(
-    meta: dict, rel: str, places: dict[str, Place], problems: list[Problem]
-) -> list[Note]:
-    """``notes``: strings, or tables ``{ text = "…", places = ["tm"] }`` for one place's note."""
-    notes = []
-    raw = meta.get("notes", [])
-    if not isinstance(raw, list):
-        problems.append(Problem(rel, None, None, "'notes' must be a list"))
-        return []
-    for i, entry in enumerate(raw):
-        if isinstance(entry, str):
-            notes.append(Note(entry))
-        elif isinstance(entry, dict) and isinstance(entry.get("text"), str):
-            codes = entry.get("places", [])
-            unknown = [c for c in codes if c not in places]
-            if unknown or not isinstance(codes, list):
-                problems.append(Problem(rel, None, None, f"notes[{i}]: unknown places {unknown}"))
-                continue
-            notes.append(Note(entry["text"], tuple(codes)))
-        else:
-            problems.append(Problem(rel, None, None, f"notes[{i}]: a string or {{ text, places }}"))
-    for key in ("remarks",):
-        value = meta.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            problems.append(Problem(rel, None, None, f"'{key}' must be a list of strings"))
-    return notes
-
-
-def _meta_str(meta: dict, name: str, rel: str, problems: list[Problem]) -> str | None:
-    value = meta.get(name)
-    if not isinstance(value, str) or not value:
-        problems.append(Problem(rel, None, None, f"'{name}' is required (a string)"))
-        return None
-    return value
-
-
-def _meta_columns(meta: dict, rel: str, problems: list[Problem]) -> list[Column]:
-    spec = meta.get("columns")
-    if not isinstance(spec, dict) or not spec:
-        problems.append(Problem(rel, None, None, "'columns' is required: one table per column"))
-        return []
+def _meta_columns(meta: dict, doc: Any, located: Any, problems: list[Problem]) -> list[Column]:
+    """The declared columns, in the order of the metadata (types checked by the schema)."""
     columns = []
-    for name, col in spec.items():
-        if not isinstance(col, dict):
-            problems.append(Problem(rel, None, None, f"[columns.{name}] must be a table"))
-            continue
-        ctype = col.get("type", "text")
-        if ctype not in COLUMN_TYPES:
-            problems.append(
-                Problem(
-                    rel,
-                    None,
-                    None,
-                    f"[columns.{name}] type {ctype!r} is not one of {', '.join(COLUMN_TYPES)}",
-                )
-            )
-            continue
-        columns.append(
-            Column(
-                name,
-                ctype,
-                str(col.get("label", name)),
-                col.get("unit"),
-                bool(col.get("required", False)),
-            )
-        )
+    for name, col in doc.columns.items():
+        found: list[Problem] = []
+        decimals, scale = _number_format(meta, name, meta["columns"][name], col.type, "", found)
+        for problem in found:  # located at the key they concern
+            key = next((k for k in ("decimals", "scale") if f"] {k}" in problem.message), None)
+            path = ("columns", name, key) if key else ("columns", name)
+            problems.append(located.at(path, problem.message))
+        columns.append(Column(name, col.type, col.label, col.unit, col.required, decimals, scale))
     return columns
+
+
+def _number_format(
+    meta: dict, name: str, col: dict, ctype: str, rel: str, problems: list[Problem]
+) -> tuple[int | None, str | None]:
+    """A column's declared number format: ``decimals = N`` and ``scale = "億"`` (optional)."""
+    from .formatting import MAGNITUDES, unit_parts
+
+    decimals, scale = col.get("decimals"), col.get("scale")
+    if decimals is None and scale is None:
+        return None, None
+    where = f"[columns.{name}]"
+    if ctype not in ("int", "decimal"):
+        problems.append(Problem(rel, None, None, f"{where} decimals/scale: only for numbers"))
+        return None, None
+    if decimals is not None and (
+        isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6
+    ):
+        problems.append(Problem(rel, None, None, f"{where} decimals: a whole number 0〜6"))
+        decimals = None
+    if scale is not None:
+        unit = col.get("unit") or meta.get("unit")
+        ok = isinstance(scale, str) and scale != "" and unit_parts(scale)[1] == ""
+        if not ok:
+            known = "、".join(MAGNITUDES)
+            problems.append(
+                Problem(rel, None, None, f"{where} scale {scale!r}: a magnitude such as {known}")
+            )
+            scale = None
+        elif not isinstance(unit, str) or not unit_parts(unit)[1]:
+            problems.append(Problem(rel, None, None, f"{where} scale needs a unit (「1,000ドル」)"))
+            scale = None
+        elif decimals is None:
+            decimals = 1  # a scaled value is rounded: one decimal unless declared
+    return decimals, scale
 
 
 def parse_cell(text: str, column: Column, places: dict[str, Place]) -> tuple[Any, str | None]:
@@ -681,35 +703,70 @@ def _check_differences(
 
 
 def _load_texts(
-    root: Path, places: dict[str, Place], problems: list[Problem]
+    root: Path, refs: _References, problems: list[Problem]
 ) -> dict[str, dict[str, Any]]:
+    """texts/**/*.toml: profiles and コラム against their schemas, other prose as text."""
+    from .schema import ColumnTextDoc, Located, ProfileDoc, check_prose
+
     texts = {}
     for path in sorted((root / "texts").rglob("*.toml")):
         rel = _rel(root, path)
-        doc = read_toml(path, rel, problems)
-        if doc is None:
+        parsed = read_toml_file(path, rel, problems)
+        if parsed is None:
             continue
-        _check_text_values(rel, doc, "", problems)
-        key = str(path.relative_to(root / "texts").with_suffix(""))
-        texts[key.replace("\\", "/")] = doc
+        located = Located(rel, parsed.text)
+        key = str(path.relative_to(root / "texts").with_suffix("")).replace("\\", "/")
+        folder = key.partition("/")[0] if "/" in key else ""
+        schema = {"profiles": ProfileDoc, "columns": ColumnTextDoc}.get(folder)
+        before = len(problems)
+        if schema is not None:
+            located.check(parsed.doc, schema, problems)
+        else:
+            check_prose(located, parsed.doc, problems)
+        if len(problems) == before:
+            _check_text_references(located, parsed.doc, refs, problems)
+        texts[key] = parsed.doc
     return texts
 
 
-def _check_text_values(rel: str, value: Any, where: str, problems: list[Problem]) -> None:
-    """Prose files hold strings, lists of strings and tables of those (no numbers to typeset)."""
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _check_text_values(rel, v, f"{where}.{k}" if where else k, problems)
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            _check_text_values(rel, v, f"{where}[{i}]", problems)
-    elif not isinstance(value, str | int | bool):
-        problems.append(Problem(rel, None, None, f"'{where}': expected text"))
+def _check_text_references(
+    located: Any, doc: dict[str, Any], refs: _References, problems: list[Problem]
+) -> None:
+    """``publication``, ``related_datasets`` and ``targets`` name what exists, at any depth."""
+    kinds = {"publication": "publication", "related_datasets": "dataset", "targets": "place"}
+    stack: list[tuple[dict, tuple]] = [(doc, ())]
+    while stack:
+        table, path = stack.pop()
+        for key, value in table.items():
+            if isinstance(value, dict):
+                stack.append((value, (*path, key)))
+            elif key in kinds:
+                names = value if isinstance(value, list) else [value]
+                for i, name in enumerate(names):
+                    where = (*path, key, i) if isinstance(value, list) else (*path, key)
+                    refs.check(located, where, kinds[key], name, problems)
 
 
-def _load_absent(root: Path, problems: list[Problem]) -> dict[str, dict[str, Any]]:
+def _load_absent(
+    root: Path, refs: _References, problems: list[Problem]
+) -> dict[str, dict[str, Any]]:
+    """absent.toml: charts of a source document whose numbers are not in the data."""
+    from .schema import AbsentDoc, Located
+
     path = root / "absent.toml"
     if not path.exists():
         return {}
-    doc = read_toml(path, _rel(root, path), problems)
-    return doc or {}
+    rel = _rel(root, path)
+    parsed = read_toml_file(path, rel, problems)
+    if parsed is None:
+        return {}
+    located = Located(rel, parsed.text)
+    for name, entry in parsed.doc.items():
+        record = located.check(entry, AbsentDoc, problems, (name,))
+        if record is None:
+            continue
+        if record.publication is not None:
+            refs.check(located, (name, "publication"), "publication", record.publication, problems)
+        for i, code in enumerate(record.targets):
+            refs.check(located, (name, "targets", i), "place", code, problems)
+    return parsed.doc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from .errors import BuildError
@@ -27,27 +27,55 @@ GETA = "〓"
 
 @dataclass
 class FontSet:
-    """The registered fonts of a style: ``regular`` and ``bold`` ReportLab font names."""
+    """The registered fonts of a style, in two families of the same design.
+
+    ``regular``/``bold`` are the *tabular* family (fixed-width Latin and digits, BIZ UD
+    Gothic): table cells and chart labels, where figures must line up.  ``text_regular``/
+    ``text_bold`` are the *text* family (proportional, BIZ UDPGothic): running text,
+    headings, captions and the cover, where fixed-width digits leave gaps (「2, 470ドル」).
+    A style without text fonts sets running text in the tabular family.
+    """
 
     regular: str
     bold: str
     paths: dict[str, Path]
     missing: list[str] = field(default_factory=list)  # characters replaced by 〓
+    text_regular: str = ""  # "" = the tabular font
+    text_bold: str = ""
 
     @property
     def digests(self) -> list[str]:
-        """SHA-256 of the font files (what a chart drawn with them depends on)."""
+        """SHA-256 of the tabular font files (what a chart drawn with them depends on)."""
         return [file_sha256(self.paths["regular"]), file_sha256(self.paths["bold"])]
 
-    def name(self, key: str) -> str:
+    def name(self, key: str, family: str = "tabular") -> str:
+        """The ReportLab font of ``key`` (``regular``/``bold``) in ``family`` (tabular/text)."""
+        if family == "text":
+            return (
+                (self.text_bold or self.bold)
+                if key == "bold"
+                else (self.text_regular or self.regular)
+            )
         return self.bold if key == "bold" else self.regular
 
-    def width(self, ch: str, key: str, size: float) -> float:
-        return _char_width(self.name(key), ch) * size / 1000.0
+    def width(self, ch: str, key: str, size: float, family: str = "tabular") -> float:
+        return _char_width(self.name(key, family), ch) * size / 1000.0
+
+    def with_text(self, regular: Path, bold: Path) -> FontSet:
+        """The same fonts with ``regular``/``bold`` registered as the text family (the list
+        of missing characters is shared, so whoever holds this set sees them)."""
+        return FontSet(
+            self.regular,
+            self.bold,
+            {**self.paths, "text_regular": regular, "text_bold": bold},
+            self.missing,
+            _register(regular),
+            _register(bold),
+        )
 
     def clean(self, text: str) -> str:
-        """Map every character to one the font can draw (substitute, else 〓 and record)."""
-        cmap = _cmap(self.regular)
+        """Map every character to one the fonts can draw (substitute, else 〓 and record)."""
+        cmap = self._drawable
         if all(ord(ch) in cmap for ch in text):
             return text
         out = []
@@ -64,6 +92,24 @@ class FontSet:
                 self.missing.append(ch)
                 out.append(GETA)
         return "".join(out)
+
+    @cached_property
+    def _drawable(self) -> frozenset[int]:
+        """The characters every font of the set has: text may be drawn in any of them."""
+        names = {n for n in (self.regular, self.bold, self.text_regular, self.text_bold) if n}
+        return _common_cmap(tuple(sorted(names)))
+
+
+def text_fonts(fonts: FontSet, style_fonts: dict, style_dir: Path | None) -> FontSet:
+    """``fonts`` with the style's ``[fonts] text_regular``/``text_bold`` as the text family
+    (unchanged when the style names none: running text then uses the tabular fonts)."""
+    names = [style_fonts.get("text_regular"), style_fonts.get("text_bold")]
+    if names == [None, None]:
+        return fonts
+    for key, value in zip(("text_regular", "text_bold"), names, strict=True):
+        if not isinstance(value, str) or not value:
+            raise BuildError(f"[fonts] {key}: a font file name is required with the other")
+    return fonts.with_text(*(resolve_font_path(n, style_dir) for n in names))
 
 
 @cache
@@ -85,9 +131,15 @@ def resolve_font_path(name: str, style_dir: Path | None) -> Path:
     raise BuildError(f"font file not found: {name} (looked in {', '.join(map(str, candidates))})")
 
 
-def register_fonts(regular: Path, bold: Path) -> FontSet:
-    """Register the two TrueType files with ReportLab (once per file) and return their names."""
-    return FontSet(_register(regular), _register(bold), {"regular": regular, "bold": bold})
+def register_fonts(
+    regular: Path, bold: Path, text_regular: Path | None = None, text_bold: Path | None = None
+) -> FontSet:
+    """Register the TrueType files with ReportLab (once per file) and return their names:
+    ``regular``/``bold`` the tabular family, ``text_regular``/``text_bold`` the text one."""
+    fonts = FontSet(_register(regular), _register(bold), {"regular": regular, "bold": bold})
+    if text_regular is not None and text_bold is not None:
+        fonts = fonts.with_text(text_regular, text_bold)
+    return fonts
 
 
 @cache
@@ -108,6 +160,12 @@ def _cmap(font_name: str) -> frozenset[int]:
     from reportlab.pdfbase import pdfmetrics
 
     return frozenset(pdfmetrics.getFont(font_name).face.charToGlyph)
+
+
+@cache
+def _common_cmap(font_names: tuple[str, ...]) -> frozenset[int]:
+    """The characters every font of the set has: text may be drawn in any of them."""
+    return frozenset.intersection(*(_cmap(n) for n in font_names))
 
 
 _WIDTHS: dict[tuple[str, str], float] = {}

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 ERAS = [
     (dt.date(2019, 5, 1), "令和"),
@@ -22,6 +23,58 @@ def format_number(
         return missing
     sign = negative_prefix if value < 0 else ""
     return f"{sign}{abs(value):,}"
+
+
+# Japanese magnitudes a unit or a declared scale may start with (「1,000ドル」「10億ドル」「万人」).
+MAGNITUDES = {"千": 10**3, "万": 10**4, "百万": 10**6, "億": 10**8, "兆": 10**12}
+_UNIT = re.compile(r"^([0-9][0-9,]*)?(百万|千|万|億|兆)?(.*)$")
+
+
+def unit_parts(unit: str) -> tuple[int, str]:
+    """A unit's multiplier and noun: ``1,000ドル`` → (1000, ドル), ``万人`` → (10000, 人)."""
+    match = _UNIT.match(unit.strip())
+    assert match is not None  # the pattern matches any text
+    digits, magnitude, noun = match.groups()
+    multiplier = int(digits.replace(",", "")) if digits else 1
+    return multiplier * MAGNITUDES.get(magnitude or "", 1), noun
+
+
+def scaled_unit(unit: str, scale: str) -> str:
+    """The unit a declared scale prints: ``1,000ドル`` at scale ``億`` → 億ドル."""
+    return f"{scale}{unit_parts(unit)[1]}"
+
+
+def scale_factor(unit: str, scale: str) -> Decimal:
+    """What a value in ``unit`` is multiplied by to be shown at ``scale``: 1,000ドル → 億: 1e-5."""
+    return Decimal(unit_parts(unit)[0]) / Decimal(unit_parts(scale)[0])
+
+
+def format_value(
+    value: int | Decimal | float | None,
+    decimals: int | None = None,
+    factor: Decimal | None = None,
+    negative_prefix: str = "△",
+    missing: str = "—",
+) -> str:
+    """A value in a column's declared format: scaled by ``factor``, rounded to ``decimals``.
+
+    Without a declared format the value is printed as published (its own decimals kept).
+    Rounding is half up, as statistics offices round; a value that rounds to zero has no sign.
+    """
+    if value is None:
+        return missing
+    if decimals is None and factor is None:
+        if isinstance(value, float):
+            value = Decimal(repr(value))
+        return format_number(value, negative_prefix, missing)  # type: ignore[arg-type]
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if factor is not None:
+        number *= factor
+    places = 0 if decimals is None else decimals
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)
+    return format_number(rounded, negative_prefix, missing)
 
 
 def format_as_of(as_of: str) -> str:

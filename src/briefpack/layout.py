@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reportlab.lib.colors import HexColor
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFString
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -26,6 +27,7 @@ from reportlab.platypus import (
 
 from .archival import DocumentMetadata, finish
 from .fonts import FontSet
+from .render.tags import Elem, Group, Opening, TagRecorder, artifact, ensure_tagged
 from .style import Style
 from .typeset import ASCENT, JText, TextStyle
 
@@ -107,14 +109,21 @@ class SectionBand(Flowable):
         canvas.setFillColor(HexColor(self.style.color("accent_text")))
         canvas.setFont(self.fonts.bold, self.size)
         baseline = (self.height - self.size) / 2 + (1 - ASCENT) * self.size
+        tags = getattr(canvas, "tags", None)  # tagged PDF: a Sect (Part) headed H1/H2
+        role = "Part" if self.key.startswith("part") else "Sect"
+        marked = tags.begin(tags.section(self.level, self.label, role)) if tags else False
         canvas.drawString(self.size * 0.6, baseline, self.label)
+        if marked:
+            tags.end(marked)
+        canvas.section_level = self.level  # a MemberHeading goes one level below
         canvas.bookmarkPage(self.key)
         canvas.addOutlineEntry(self.label, self.key, level=self.level)
         self.layout.toc.append((self.level, self.label, canvas.getPageNumber()))
 
 
 class MemberHeading(Flowable):
-    """A country's sub-heading inside a region's section, with its own bookmark."""
+    """A country's sub-heading inside a region's section, with its own bookmark one level
+    below the section's (``level`` only when drawn without a section band)."""
 
     def __init__(self, title: str, style: Style, fonts: FontSet, key: str, level: int = 1):
         super().__init__()
@@ -133,30 +142,78 @@ class MemberHeading(Flowable):
         canvas.rect(0, 0, 4, self.height, stroke=0, fill=1)
         canvas.setFont(self.fonts.bold, self.size)
         baseline = (self.height - self.size) / 2 + (1 - ASCENT) * self.size
-        canvas.drawString(12, baseline, self.fonts.clean(self.title))
+        title = self.fonts.clean(self.title)
+        level = getattr(canvas, "section_level", self.level - 1) + 1
+        tags = getattr(canvas, "tags", None)  # tagged PDF: a Sect in the section, headed
+        marked = tags.begin(tags.section(level, title)) if tags else False
+        canvas.drawString(12, baseline, title)
+        if marked:
+            tags.end(marked)
         canvas.setStrokeColor(HexColor(self.style.color("light_rule")))
         canvas.setLineWidth(0.5)
         canvas.line(0, 0, self.width, 0)
         canvas.bookmarkPage(self.key)
-        canvas.addOutlineEntry(self.fonts.clean(self.title), self.key, level=self.level)
+        canvas.addOutlineEntry(title, self.key, level=level)
 
 
 class TocBlock(Flowable):
-    """Reserves one page's share of the 目次 and draws the form filled in at save time."""
+    """Reserves one page's share of the 目次 and draws its entries, one form each, filled in
+    at save time; each entry links to its section (``links``: the entries' bookmark keys and
+    titles).  Tagged: the entries are ``TOCI`` > ``Link`` of one ``TOC`` (``toc``)."""
 
-    def __init__(self, form: str, entries: int, leading: float):
+    def __init__(
+        self,
+        form: str,
+        entries: int,
+        leading: float,
+        links: list[tuple[str, str]] | None = None,
+        toc: Group | None = None,
+    ):
         super().__init__()
         self.form, self.entries, self.leading = form, entries, leading
+        self.links, self.toc = links or [], toc or Group("TOC")
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self.width, self.height = availWidth, self.entries * self.leading
         return self.width, self.height
 
     def draw(self) -> None:
-        self.canv.saveState()
-        self.canv.translate(0, self.height)
-        self.canv.doForm(self.form)
-        self.canv.restoreState()
+        canvas, leading = self.canv, self.leading
+        tags = getattr(canvas, "tags", None)
+        toc = tags.group(self.toc) if tags is not None else None
+        for i in range(self.entries):
+            link = Elem("Link", Elem("TOCI", toc)) if toc is not None else None
+            marked = tags.begin(link) if link is not None else False
+            canvas.saveState()
+            canvas.translate(0, self.height - i * leading)
+            canvas.doForm(f"{self.form}_{i}")
+            canvas.restoreState()
+            if marked:
+                tags.end(marked)
+            if i < len(self.links):
+                key, title = self.links[i]
+                top = self.height - i * leading
+                self._link(key, title, (0, top - leading, self.width, top), link)
+
+    def _link(self, key: str, title: str, rect: tuple, link: Elem | None) -> None:
+        """A link annotation over the entry: to its section, printable (PDF/A), tagged."""
+        canvas = self.canv
+        name = f"toc.{key}"
+        annotation = PDFDictionary(
+            {
+                "Type": PDFName("Annot"),
+                "Subtype": PDFName("Link"),
+                "Rect": PDFArray([round(v, 3) for v in canvas._absRect(rect, relative=1)]),
+                "Border": PDFArray([0, 0, 0]),
+                "F": 4,
+                "Contents": PDFString(title),
+                "Dest": canvas._bookmarkReference(key),
+            }
+        )
+        tags = getattr(canvas, "tags", None)
+        if tags is not None and link is not None:
+            annotation["StructParent"] = tags.annotation(link, name)
+        canvas._addAnnotation(annotation, name)
 
 
 class DuplexFiller(Flowable):
@@ -194,7 +251,8 @@ class DuplexFiller(Flowable):
 
 
 class Cover(Flowable):
-    """The cover: meeting, title band, dates and publications, each held to its place.
+    """The cover: meeting, title band, dates and publications, each held to its place, and
+    the issuing organisation with its contact line (from the style) at the foot.
 
     Text of any length (a 3,000-character --meeting) is wrapped, then shortened with 「…」
     to the lines its place has, so that nothing runs off the page.
@@ -215,25 +273,27 @@ class Cover(Flowable):
 
     def fitted(self, text: str, style: TextStyle, width: float, max_lines: int) -> JText:
         """``text`` set in ``width``, shortened with 「…」 to at most ``max_lines`` lines."""
-        max_lines = max(1, max_lines)
-        block = JText(text, style, self.fonts)
-        lines = block.lines_for(width)
-        if len(lines) <= max_lines:
-            return block
-        full = "".join(run.text for run in block.runs)  # as cleaned for the font
-        kept = sum(len(piece.text) for line in lines[:max_lines] for piece in line.pieces)
-        low, high = 0, min(len(full), kept + 16)  # full[:low] + "…" fits
+        return fitted_text(text, style, self.fonts, width, max_lines)
 
-        def candidate(n: int) -> JText:
-            return JText(full[:n].rstrip() + "…", style, self.fonts)
-
-        while low < high:
-            middle = (low + high + 1) // 2
-            if len(candidate(middle).lines_for(width)) <= max_lines:
-                low = middle
-            else:
-                high = middle - 1
-        return candidate(low)
+    def organisation(self, width: float) -> list[JText]:
+        """The issuer and its contact line, from the style's ``[organisation]`` ``name`` and
+        ``contact`` (never from code): none printed when the style names none."""
+        org = self.style.raw.get("organisation") or {}
+        t, out = self.style["text"], []
+        name, contact = (" ".join(str(org.get(k) or "").split()) for k in ("name", "contact"))
+        if name:
+            size = t["heading_size"] + 2
+            name_style = TextStyle(
+                size, size * 1.4, self.style.color("text"), "right", "bold", family="text"
+            )
+            out.append(self.fitted(name, name_style, width, 2))
+        if contact:
+            size = t["body_size"]
+            contact_style = TextStyle(
+                size, size * 1.5, self.style.color("muted"), "right", family="text"
+            )
+            out.append(self.fitted(contact, contact_style, width, 2))
+        return out
 
     def draw(self) -> None:
         c, style, layout = self.canv, self.style, self.layout
@@ -242,9 +302,14 @@ class Cover(Flowable):
         band_h = t["title_size"] * 4.2
         top = self.height * 0.74
         text_w = self.width - 48
+        issuer = self.organisation(text_w * 0.7)
+        issuer_h = sum(block.wrap(text_w * 0.7, self.height)[1] for block in issuer)
+        reserved = issuer_h + 20 if issuer else 0.0  # the bottom of the page is the issuer's
         if printing.meeting and printing.meeting != layout.title:
             size = t["heading_size"] + 4
-            meeting_style = TextStyle(size, size * 1.4, style.color("accent"), "left", "bold")
+            meeting_style = TextStyle(
+                size, size * 1.4, style.color("accent"), "left", "bold", family="text"
+            )
             room = int((self.height - top - 14) // meeting_style.leading)
             meeting = self.fitted(
                 printing.meeting, meeting_style, text_w, min(self.MEETING_LINES, room)
@@ -259,21 +324,25 @@ class Cover(Flowable):
             ("データ時点", layout.as_of),
             ("出典資料", "／".join(layout.publications)),
         ]
-        body = TextStyle(t["body_size"] + 1, t["body_leading"] + 2, style.color("text"), "left")
-        head_style = TextStyle(body.size, body.leading, style.color("muted"), "left", "bold")
+        body = TextStyle(
+            t["body_size"] + 1, t["body_leading"] + 2, style.color("text"), "left", family="text"
+        )
+        head_style = replace(body, color=style.color("muted"), font="bold")
         values = []
         for label, value in lines:
             text = self.fitted(value, body, self.width - 140, self.VALUE_LINES.get(label, 2))
             _, h = text.wrap(self.width - 140, self.height)
             values.append((label, text, h))
-        below = 36 + sum(h + 8 for _, _, h in values)  # what the band must leave below it
+        below = 36 + sum(h + 8 for _, _, h in values) + reserved  # left below the band
         white = style.color("accent_text")
         pad = t["title_size"] * 0.8
         size = t["heading_size"] + 2
-        sub_style = TextStyle(size, size * 1.4, white, "left")
+        sub_style = TextStyle(size, size * 1.4, white, "left", family="text")
         sub = self.fitted(layout.subtitle, sub_style, text_w, self.SUBTITLE_LINES)
         _, sub_h = sub.wrap(text_w, self.height) if layout.subtitle else (0, 0)
-        title_style = TextStyle(t["title_size"], t["title_size"] * 1.35, white, "left", "bold")
+        title_style = TextStyle(
+            t["title_size"], t["title_size"] * 1.35, white, "left", "bold", family="text"
+        )
         room = top - below - pad * 2 - (sub_h + pad * 0.6 if sub_h else 0)
         title_lines = min(self.TITLE_LINES, int(room // title_style.leading))
         title = self.fitted(layout.title, title_style, text_w, title_lines)
@@ -286,13 +355,125 @@ class Cover(Flowable):
             sub.drawOn(c, 24, top - band_h + pad * 0.8)
         y = top - band_h - 36
         for label, text, h in values:
-            if y - max(h, body.leading) < 0:
+            if y - max(h, body.leading) < reserved:
                 break  # a page too small for the cover: leave the rest out, never overflow
             head = JText(label, head_style, self.fonts)
             head.wrap(90, 100)
             head.drawOn(c, 24, y - body.leading)
             text.drawOn(c, 120, y - h)
             y -= h + 8
+        if issuer:
+            c.setStrokeColor(HexColor(style.color("rule")))
+            c.setLineWidth(0.6)
+            x0 = self.width - 24 - text_w * 0.7
+            c.line(x0, issuer_h + 10, self.width - 24, issuer_h + 10)
+            y = issuer_h
+            for block in issuer:
+                y -= block.height
+                block.drawOn(c, x0, y)
+
+
+def fitted_text(text: str, style: TextStyle, fonts: FontSet, width: float, max_lines: int) -> JText:
+    """``text`` set in ``width``, shortened with 「…」 to at most ``max_lines`` lines."""
+    max_lines = max(1, max_lines)
+    block = JText(text, style, fonts)
+    lines = block.lines_for(width)
+    if len(lines) <= max_lines:
+        return block
+    full = "".join(run.text for run in block.runs)  # as cleaned for the font
+    kept = sum(len(piece.text) for line in lines[:max_lines] for piece in line.pieces)
+    low, high = 0, min(len(full), kept + 16)  # full[:low] + "…" fits
+
+    def candidate(n: int) -> JText:
+        return JText(full[:n].rstrip() + "…", style, fonts)
+
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(candidate(middle).lines_for(width)) <= max_lines:
+            low = middle
+        else:
+            high = middle - 1
+    return candidate(low)
+
+
+class PartTitle(Flowable):
+    """A binder part's title page: 「第N部」, the pack's title on the cover's band and the
+    sections the part holds; registers the part's bookmark and 目次 entry (level 0)."""
+
+    TITLE_LINES = 3
+
+    def __init__(self, part: Part, number: int, style: Style, fonts: FontSet, layout: PackLayout):
+        super().__init__()
+        self.part, self.number, self.key = part, number, f"part{number}"
+        self.label = fonts.clean(" ".join((part.title or "").split()))
+        self.style, self.fonts, self.layout = style, fonts, layout
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        # The whole frame: after anything else on the page (a duplex filler) it moves on.
+        page_h = self.style.page_size[1]
+        self.width = availWidth
+        self.height = page_h - self.style.margin("top") - self.style.margin("bottom")
+        return availWidth, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        return []
+
+    def sections(self) -> list[tuple[str, str]]:
+        """The part's sections, numbered as the 目次 numbers them (on through the binder)."""
+        first = 1
+        for part in self.layout.parts[: self.number - 1]:
+            first += len(part.sections)
+        return [(str(first + i), s.title) for i, s in enumerate(self.part.sections)]
+
+    def draw(self) -> None:
+        c, style, t = self.canv, self.style, self.style["text"]
+        text_w = self.width - 48
+        top = self.height * 0.78
+        size = t["heading_size"] + 4
+        label = TextStyle(size, size * 1.4, style.color("accent"), "left", "bold", family="text")
+        mark = JText(f"第{self.number}部", label, self.fonts)
+        mark.wrap(text_w, self.height)
+        mark.drawOn(c, 24, top + 10)
+        white = style.color("accent_text")
+        pad = t["title_size"] * 0.7
+        title_style = TextStyle(
+            t["title_size"], t["title_size"] * 1.35, white, "left", "bold", family="text"
+        )
+        title = fitted_text(self.label, title_style, self.fonts, text_w, self.TITLE_LINES)
+        _, title_h = title.wrap(text_w, self.height)
+        band_h = title_h + pad * 2
+        c.setFillColor(HexColor(style.color("cover_band")))
+        c.rect(0, top - band_h, self.width, band_h, stroke=0, fill=1)
+        title.drawOn(c, 24, top - pad - title_h)
+        entry = TextStyle(
+            t["body_size"] + 1,
+            (t["body_size"] + 1) * 1.7,
+            style.color("text"),
+            "left",
+            family="text",
+        )
+        names = self.sections()
+        room = top - band_h - 30
+        rows = max(1, int(room // entry.leading))
+        columns = 1 if len(names) <= rows else 2
+        rows = -(-len(names) // columns)
+        column_w = (text_w - 24 * (columns - 1)) / columns
+        number_w = entry.size * 1.6  # numbers right-aligned: 7 and 18 end on one line
+        for i, (number, name) in enumerate(names[: rows * columns]):
+            col, row = divmod(i, rows)
+            x, y = 24 + col * (column_w + 24), top - band_h - 30 - (row + 1) * entry.leading
+            if y < 0:
+                continue  # more sections than the page holds: the 目次 lists them all
+            digits = JText(number, replace(entry, align="right"), self.fonts)
+            digits.wrap(number_w, entry.leading)
+            digits.drawOn(c, x, y)
+            room = column_w - number_w - entry.size
+            block = fitted_text(name, entry, self.fonts, room, 1)
+            block.wrap(room, entry.leading)
+            block.drawOn(c, x + number_w + entry.size, y)
+        c.bookmarkPage(self.key)
+        c.addOutlineEntry(self.label, self.key, level=0)
+        self.layout.toc.append((0, self.label, c.getPageNumber()))
 
 
 class PackCanvas(Canvas):
@@ -304,6 +485,15 @@ class PackCanvas(Canvas):
     pack_style: Style | None = None
     toc_width: float = 0.0
     toc_pages: list[int] = []  # entries per 目次 page
+    section_level: int = 0  # outline level of the last section band drawn
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.tags = TagRecorder(self)  # the structure tree (tagged PDF), see render/tags.py
+
+    def showPage(self) -> None:  # noqa: N802
+        self.tags.page_end()
+        super().showPage()
 
     def save(self) -> None:
         self._draw_toc()
@@ -318,18 +508,14 @@ class PackCanvas(Canvas):
         size = style["text"]["body_size"] + 1
         leading = size * 2.0
         entries = list(layout.toc)
+        baseline = -leading + (leading - size) / 2 + (1 - ASCENT) * size
         for n, count in enumerate(self.toc_pages):
             chunk, entries = entries[:count], entries[count:]
-            self.beginForm(f"{TOC_FORM}{n}", 0, -max(count, 1) * leading, self.toc_width, 0)
-            for i, (level, title, page) in enumerate(chunk):
-                self._toc_line(
-                    -(i + 1) * leading + (leading - size) / 2 + (1 - ASCENT) * size,
-                    level,
-                    title,
-                    page,
-                    size,
-                )
-            self.endForm()
+            for i in range(count):  # one form per entry: each is one link (and TOCI)
+                self.beginForm(f"{TOC_FORM}{n}_{i}", 0, -leading, self.toc_width, 0)
+                if i < len(chunk):
+                    self._toc_line(baseline, *chunk[i], size)
+                self.endForm()
 
     def _toc_line(self, baseline: float, level: int, title: str, page: int, size: float) -> None:
         fonts, style = self.fontset, self.pack_style
@@ -417,23 +603,30 @@ def render(layout: PackLayout, style: Style, fonts: FontSet) -> bytes:
     heading = _toc_heading(style, fonts)
     per_page = max(1, int((frame_h - heading.wrap(frame_w, frame_h)[1]) // leading))
     toc_pages = _chunks(layout.toc_entries, per_page)
+    links = _toc_links(layout, fonts)  # (bookmark key, title) of each 目次 entry
+    toc = Group("TOC")
     for n, count in enumerate(toc_pages):
         story += new_major_page() if n == 0 else [PageBreak()]
-        story += [_toc_heading(style, fonts), TocBlock(f"{TOC_FORM}{n}", count, leading)]
+        first = sum(toc_pages[:n])
+        entries = TocBlock(f"{TOC_FORM}{n}", count, leading, links[first : first + count], toc)
+        heading = _toc_heading(style, fonts)
+        if n:
+            heading.tag_role = "Artifact"  # the 目次 heading repeated on its next page
+        story += [heading, entries]
     number = 0
     for p_no, part in enumerate(layout.parts, start=1):
-        if part.title:
+        if part.title:  # a binder's part opens on its own title page (tagged: Part, H1)
             story += new_major_page()
-            story.append(SectionBand(part.title, 0, f"part{p_no}", style, fonts, layout))
-        for s_no, section in enumerate(part.sections):
+            title = PartTitle(part, p_no, style, fonts, layout)
+            story.append(Opening(title, 0, _part_label(part, fonts), "Part"))
+        for section in part.sections:
             number += 1
-            if not (part.title and s_no == 0):  # a part's first section follows its band
-                story += new_major_page()
+            story += new_major_page()
             level = 1 if part.title else 0
             key = f"section{number}"
             label = f"{number}　{section.title}"
             story.append(SectionBand(label, level, key, style, fonts, layout))
-            story.extend(section.flowables)
+            story.extend(ensure_tagged(section.flowables))  # tables, lists: tagged at least
     if printing.duplex:
         story.append(DuplexFiller(doc, style, fonts, at_end=True))
 
@@ -445,6 +638,23 @@ def render(layout: PackLayout, style: Style, fonts: FontSet) -> bytes:
     _Canvas.toc_width, _Canvas.toc_pages = frame_w * 0.75, toc_pages
     doc.build(story, canvasmaker=_Canvas)
     return buffer.getvalue()
+
+
+def _part_label(part: Part, fonts: FontSet) -> str:
+    """A binder part's title as its title page, bookmark and 目次 show it."""
+    return fonts.clean(" ".join((part.title or "").split()))
+
+
+def _toc_links(layout: PackLayout, fonts: FontSet) -> list[tuple[str, str]]:
+    """(bookmark key, title) of every 目次 entry, in the order the sections register them."""
+    links, number = [], 0
+    for p_no, part in enumerate(layout.parts, start=1):
+        if part.title:
+            links.append((f"part{p_no}", _part_label(part, fonts)))
+        for section in part.sections:
+            number += 1
+            links.append((f"section{number}", fonts.clean(f"{number}　{section.title}")))
+    return links
 
 
 def _chunks(total: int, size: int) -> list[int]:
@@ -481,30 +691,38 @@ def _page_decorator(layout: PackLayout, style: Style, fonts: FontSet) -> Any:
     copy_label = printing.copy_label
 
     def decorate(canvas: Canvas, doc: Any) -> None:
+        # Tagged PDF: the page opens as an artifact; all of this is typed page furniture.
+        tags = getattr(canvas, "tags", None)
+        if tags is not None:
+            tags.page_begin()
         canvas.saveState()
         if watermark:
-            _draw_watermark(canvas, watermark, page_w, page_h, fonts, style)
+            with artifact(canvas, "/Type /Pagination /Subtype /Watermark"):
+                _draw_watermark(canvas, watermark, page_w, page_h, fonts, style)
         header_y = page_h - style.margin("top") + 12
         x_right = page_w - right
-        if copy_label:
-            canvas.setFont(fonts.bold, small + 1)
-            canvas.setFillColor(HexColor(style.color("text")))
-            canvas.drawRightString(x_right, header_y, copy_label)
-            x_right -= canvas.stringWidth(copy_label, fonts.bold, small + 1) + 12
-        if mark:
-            _draw_mark(canvas, mark, x_right, header_y, fonts, style)
-        canvas.setFont(fonts.regular, small)
-        canvas.setFillColor(HexColor(style.color("muted")))
         is_cover = doc.page == 1
+        with artifact(canvas, "/Type /Pagination /Subtype /Header"):
+            if copy_label:
+                canvas.setFont(fonts.bold, small + 1)
+                canvas.setFillColor(HexColor(style.color("text")))
+                canvas.drawRightString(x_right, header_y, copy_label)
+                x_right -= canvas.stringWidth(copy_label, fonts.bold, small + 1) + 12
+            if mark:
+                _draw_mark(canvas, mark, x_right, header_y, fonts, style)
+            canvas.setFont(fonts.regular, small)
+            canvas.setFillColor(HexColor(style.color("muted")))
+            if not is_cover:
+                canvas.drawString(left, header_y, title)
+                canvas.setStrokeColor(HexColor(style.color("light_rule")))
+                canvas.setLineWidth(0.5)
+                canvas.line(left, header_y - 5, page_w - right, header_y - 5)
         if not is_cover:
-            canvas.drawString(left, header_y, title)
-            canvas.setStrokeColor(HexColor(style.color("light_rule")))
-            canvas.setLineWidth(0.5)
-            canvas.line(left, header_y - 5, page_w - right, header_y - 5)
-            footer_y = style.margin("bottom") - 18
-            canvas.drawString(left, footer_y, f"発行日：{layout.issue_date}")
-            canvas.drawCentredString(page_w / 2, footer_y, f"{canvas.getPageNumber()}")
-            canvas.drawRightString(page_w - right, footer_y, f"データ時点：{layout.as_of}")
+            with artifact(canvas, "/Type /Pagination /Subtype /Footer"):
+                footer_y = style.margin("bottom") - 18
+                canvas.drawString(left, footer_y, f"発行日：{layout.issue_date}")
+                canvas.drawCentredString(page_w / 2, footer_y, f"{canvas.getPageNumber()}")
+                canvas.drawRightString(page_w - right, footer_y, f"データ時点：{layout.as_of}")
         canvas.restoreState()
 
     return decorate

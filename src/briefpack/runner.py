@@ -122,9 +122,14 @@ def load_setting(options: BuildOptions) -> Setting:
     )
     package = Path(__file__).resolve().parent
     code = [(str(p.relative_to(package)), file_digest(p)) for p in sorted(package.rglob("*.py"))]
+    every_font = [
+        resolve_font_path(name, style.folder)
+        for key in ("regular", "bold", "text_regular", "text_bold")
+        if isinstance(name := style["fonts"].get(key), str) and name
+    ]
     parts = {
         "style": digest(tree_digest(style.folder, trust_stat=False)),
-        "fonts": digest([file_digest(p) for p in fonts]),
+        "fonts": digest([file_digest(p) for p in every_font]),
         "version": __version__,
         "code": digest(code),
         "options": digest(options.output_settings()),

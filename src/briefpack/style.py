@@ -3,66 +3,15 @@
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .datalayer import read_toml
-from .errors import DataError, Problem
+from .datalayer import read_toml_file
+from .errors import BriefpackError, DataError, Problem
 
 MM = 72 / 25.4
 PAGE_SIZES_MM = {"A4": (210, 297), "A3": (297, 420), "B5": (182, 257)}
-COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "page": {
-        "size": str,
-        "orientation": str,
-        "margin_top_mm": (int, float),
-        "margin_bottom_mm": (int, float),
-        "margin_left_mm": (int, float),
-        "margin_right_mm": (int, float),
-    },
-    "fonts": {"regular": str, "bold": str},
-    "colors": {
-        k: str
-        for k in (
-            "text",
-            "muted",
-            "accent",
-            "accent_text",
-            "rule",
-            "light_rule",
-            "header_fill",
-            "stripe_fill",
-            "cover_band",
-        )
-    },
-    "text": {
-        k: (int, float)
-        for k in (
-            "body_size",
-            "body_leading",
-            "small_size",
-            "small_leading",
-            "note_size",
-            "title_size",
-            "section_size",
-            "heading_size",
-            "block_gap",
-        )
-    },
-    "table": {"font_size": (int, float), "leading": (int, float), "padding": (int, float)},
-    "chart": {
-        "mplstyle": str,
-        "width_mm": (int, float),
-        "height_mm": (int, float),
-        "half_width_mm": (int, float),
-        "series_colors": list,
-    },
-    "numbers": {"negative_prefix": str, "missing": str},
-}
 
 
 @dataclass
@@ -129,7 +78,10 @@ def available_styles(styles_root: Path) -> list[str]:
 
 
 def load_style(styles_root: Path, name: str) -> Style:
-    """Read and check a style; every problem is reported with the style file's path."""
+    """Read and check a style against :class:`~briefpack.schema.StyleDoc`: every problem is
+    reported at its line and column in the style file, and the files it names must exist."""
+    from .schema import Located, StyleDoc
+
     folder = styles_root / name
     path = folder / "style.toml"
     rel = f"{name}/style.toml"
@@ -137,42 +89,44 @@ def load_style(styles_root: Path, name: str) -> Style:
         known = ", ".join(available_styles(styles_root)) or "none"
         raise DataError([Problem(rel, None, None, f"style {name!r} not found (styles: {known})")])
     problems: list[Problem] = []
-    raw = read_toml(path, rel, problems)
-    if raw is None:
+    parsed = read_toml_file(path, rel, problems)
+    if parsed is None:
         raise DataError(problems)
-    for section, keys in REQUIRED.items():
-        table = raw.get(section)
-        if not isinstance(table, dict):
-            problems.append(Problem(rel, None, None, f"missing table [{section}]"))
-            continue
-        for key, kind in keys.items():
-            value = table.get(key)
-            if not isinstance(value, kind) or isinstance(value, bool):
-                problems.append(
-                    Problem(rel, None, None, f"[{section}] {key}: missing or wrong type")
-                )
-    if not problems:
-        problems += _check_values(raw, rel, folder)
+    located = Located(rel, parsed.text)
+    doc = located.check(parsed.doc, StyleDoc, problems)
+    if doc is not None:
+        problems += _check_files(doc, located, folder)
     if problems:
         raise DataError(problems)
-    return Style(name, folder, raw, rel)
+    return Style(name, folder, parsed.doc, rel)
 
 
-def _check_values(raw: dict, rel: str, folder: Path) -> list[Problem]:
+def _check_files(doc: Any, located: Any, folder: Path) -> list[Problem]:
+    """The chart style sheet and the fonts a style names exist (fonts: TrueType files)."""
+    from .fonts import resolve_font_path
+
     problems = []
-    if raw["page"]["size"] not in PAGE_SIZES_MM:
+    if not (folder / doc.chart.mplstyle).is_file():
         problems.append(
-            Problem(rel, None, None, f"[page] size must be one of {list(PAGE_SIZES_MM)}")
+            located.at(("chart", "mplstyle"), f"mplstyle file {doc.chart.mplstyle} not found")
         )
-    if raw["page"]["orientation"] not in ("landscape", "portrait"):
-        problems.append(Problem(rel, None, None, "[page] orientation: landscape or portrait"))
-    colors = dict(raw["colors"])
-    colors.update({f"series_colors[{i}]": c for i, c in enumerate(raw["chart"]["series_colors"])})
-    for key, value in colors.items():
-        if not isinstance(value, str) or not COLOR.match(value):
-            problems.append(Problem(rel, None, None, f"colour {key}: {value!r} is not #rrggbb"))
-    if not (folder / raw["chart"]["mplstyle"]).is_file():
-        problems.append(
-            Problem(rel, None, None, f"[chart] mplstyle file {raw['chart']['mplstyle']} not found")
-        )
+    for key in ("regular", "bold", "text_regular", "text_bold"):
+        file_name = getattr(doc.fonts, key)
+        if not file_name:
+            continue
+        try:
+            font = resolve_font_path(file_name, folder)
+        except BriefpackError as exc:
+            problems.append(located.at(("fonts", key), str(exc)))
+            continue
+        try:
+            with font.open("rb") as f:
+                magic = f.read(4)
+        except OSError as exc:
+            problems.append(located.at(("fonts", key), f"cannot read {font}: {exc.strerror}"))
+            continue
+        if magic not in (b"\x00\x01\x00\x00", b"true"):
+            problems.append(
+                located.at(("fonts", key), f"{file_name} is not a TrueType font file (.ttf)")
+            )
     return problems

@@ -26,6 +26,7 @@ class TextStyle:
     font: str = "regular"
     space_after: float = 0.0
     space_before: float = 0.0
+    family: str = "tabular"  # tabular (fixed-width figures: cells) | text (proportional)
 
 
 def runs_from_text(text: str, font: str = "regular") -> list[Run]:
@@ -41,7 +42,17 @@ def runs_from_text(text: str, font: str = "regular") -> list[Run]:
 
 
 class JText(Flowable):
-    """A paragraph of Japanese text that breaks its lines by JLReq and never overflows."""
+    """A paragraph of Japanese text that breaks its lines by JLReq and never overflows.
+
+    In a tagged PDF (``render/tags.py``) its lines are marked content of one structure
+    element: ``tag_role`` (``P``, ``H``, ``Caption`` …; None: the content of the element it
+    is drawn in, a table cell or a list body, else a ``P``), in ``tag_group`` when several
+    flowables share one element; the pieces of a split paragraph share ``tag_key``.
+    """
+
+    tag_role: str | None = None
+    tag_group: object | None = None
+    tag_key: object | None = None
 
     def __init__(
         self,
@@ -49,8 +60,11 @@ class JText(Flowable):
         style: TextStyle,
         fonts: FontSet,
         lines: list[Line] | None = None,
+        tag_role: str | None = None,
     ):
         super().__init__()
+        if tag_role is not None:
+            self.tag_role = tag_role
         if isinstance(runs, str):
             runs = [Run(runs, style.font)]
         self.runs = [Run(fonts.clean(r.text), r.font) for r in runs] if lines is None else runs
@@ -62,7 +76,7 @@ class JText(Flowable):
         self.spaceAfter = style.space_after
 
     def _measure(self, ch: str, font: str) -> float:
-        return self.fonts.width(ch, font, self.style.size)
+        return self.fonts.width(ch, font, self.style.size, self.style.family)
 
     def natural_width(self) -> float:
         """The width of the text set on one line (for sizing table columns)."""
@@ -100,19 +114,22 @@ class JText(Flowable):
             fit -= 1  # no single-line widow at the top of the next frame
         first = JText(self.runs, replace(self.style, space_after=0), self.fonts, lines[:fit])
         rest = JText(self.runs, replace(self.style, space_before=0), self.fonts, lines[fit:])
-        return [first, rest]
+        return _same_element(self, [first, rest])
 
     def draw(self) -> None:
         canvas = self.canv
+        lines = self.lines_for(self.width)
+        tags = getattr(canvas, "tags", None)
+        marked = tags.text(self) if tags is not None and lines else False
         size, leading = self.style.size, self.style.leading
         text = canvas.beginText()
         text.setFillColor(HexColor(self.style.color))
         current_font, current_space = None, 0.0
-        for i, line in enumerate(self.lines_for(self.width)):
+        for i, line in enumerate(lines):
             baseline = self.height - i * leading - (leading - size) / 2 - ASCENT * size
             offset = _align_offset(line, self.width, self.style.align)
             for piece in line.pieces:
-                font = self.fonts.name(piece.font)
+                font = self.fonts.name(piece.font, self.style.family)
                 if font != current_font:
                     text.setFont(font, size)
                     current_font = font
@@ -122,6 +139,16 @@ class JText(Flowable):
                 text.setTextOrigin(offset + piece.x, baseline)
                 text.textOut(piece.text)
         canvas.drawText(text)
+        if marked:
+            tags.end(marked)
+
+
+def _same_element(whole: Flowable, pieces: list[Flowable]) -> list[Flowable]:
+    """The pieces of a split flowable stay one structure element (tagged PDF)."""
+    key = whole.tag_key if whole.tag_key is not None else whole
+    for piece in pieces:
+        piece.tag_role, piece.tag_group, piece.tag_key = whole.tag_role, whole.tag_group, key
+    return pieces
 
 
 def _align_offset(line: Line, width: float, align: str) -> float:
@@ -133,7 +160,15 @@ def _align_offset(line: Line, width: float, align: str) -> float:
 
 
 class Bullet(Flowable):
-    """A bullet mark with a paragraph hung beside it."""
+    """A bullet mark with a paragraph hung beside it.
+
+    Tagged: a list item (``LI`` > ``Lbl`` + ``LBody``) of the list ``tag_group``, or, when
+    grouped with a caption or given another ``tag_role``, mark and text are its content.
+    """
+
+    tag_role: str | None = None
+    tag_group: object | None = None
+    tag_key: object | None = None
 
     def __init__(self, mark: str, body: JText, indent: float):
         super().__init__()
@@ -152,13 +187,23 @@ class Bullet(Flowable):
         parts = self.body.split(availWidth - self.indent, availHeight)
         if not parts:
             return []
-        return [Bullet(self.mark, parts[0], self.indent), Bullet("", parts[1], self.indent)]
+        pieces = [Bullet(self.mark, parts[0], self.indent), Bullet("", parts[1], self.indent)]
+        return _same_element(self, pieces)
 
     def draw(self) -> None:
         style = self.body.style
+        tags = getattr(self.canv, "tags", None)
+        label, pushed = tags.open_item(self) if tags is not None else (None, 0)
         if self.mark:
+            marked = tags.begin(label) if label is not None else False
             baseline = self.height - (style.leading - style.size) / 2 - ASCENT * style.size
             self.canv.setFillColor(HexColor(style.color))
-            self.canv.setFont(self.body.fonts.name("regular"), style.size)
+            self.canv.setFont(self.body.fonts.name("regular", style.family), style.size)
             self.canv.drawString(0, baseline, self.mark)
+            if marked:
+                tags.end(marked)
+        if tags is not None:
+            pushed = tags.open_body(self, pushed)
         self.body.drawOn(self.canv, self.indent, 0)
+        if tags is not None:
+            tags.close(pushed)

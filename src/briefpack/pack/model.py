@@ -70,11 +70,34 @@ class ChartItem:
 
 @dataclass(frozen=True)
 class Caption:
-    """出所 and 注 lines under a table or chart."""
+    """出所 and 注 lines under a table or chart.
+
+    ``sources`` are short: a source and the data time of its rows (「国際通貨基金（IMF）
+    （2024年）」); the publication is named once, in the 「データ出所一覧」.  Notes are
+    numbered when there are several (「注1：」「注2：」), so that a cell can point to one.
+    """
 
     sources: tuple[str, ...]
     notes: tuple[str, ...] = ()
     role: str = "caption"
+
+    def source_line(self) -> str:
+        return "出所：" + "／".join(self.sources) if self.sources else ""
+
+    def note_labels(self) -> tuple[str, ...]:
+        if len(self.notes) == 1:
+            return ("注：",)
+        return tuple(f"注{i}：" for i in range(1, len(self.notes) + 1))
+
+
+@dataclass(frozen=True)
+class Box:
+    """A コラム: a titled box of paragraphs set at a reading measure (35–45 characters)."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+    label: str = "コラム"
+    role: str = "aside"
 
 
 @dataclass(frozen=True)
@@ -92,7 +115,18 @@ class SideBySide:
     role: str = "row"
 
 
-Item = Heading | Paragraph | Bullets | UnitLine | TableItem | ChartItem | Caption | Gap | SideBySide
+Item = (
+    Heading
+    | Paragraph
+    | Bullets
+    | UnitLine
+    | TableItem
+    | ChartItem
+    | Caption
+    | Box
+    | Gap
+    | SideBySide
+)
 
 
 @dataclass(frozen=True)
@@ -145,6 +179,9 @@ class PackPlan:
     as_of: str  # the latest data time of the rows shown (「2024年」)
     log: list[str] = field(default_factory=list)  # what was left out, and why
     reads: dict[str, Any] = field(default_factory=dict)  # recorded inputs (for "what changed")
+    # What the data calls the datasets, columns and places read: 「前回版からの変更点」 names
+    # them so (dataset id → title, column labels and key; place code → name).
+    names: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -155,7 +192,7 @@ class PackPlan:
         return {
             f.name: _plain(getattr(self, f.name))
             for f in dataclasses.fields(self)
-            if f.name not in ("log", "reads")
+            if f.name not in ("log", "reads", "names")
         }
 
     def digest(self) -> str:

@@ -17,7 +17,7 @@ from ..errors import BuildError
 from ..formatting import format_as_of, latest
 from ..spec import PackSpec
 from .blocks import REGISTRY, Context, Used, data_time
-from .model import Block, Group, PackPlan, SectionPlan, SourceEntry
+from .model import Block, Group, Item, PackPlan, Paragraph, SectionPlan, SourceEntry
 from .reads import Reads
 
 
@@ -42,11 +42,8 @@ def plan_pack(
     used: dict[str, Used] = {}
     ctx = Context(reads, place, numbers, log, used, year_columns=year_columns)
     sections = []
+    shown_ids: set[str] = set()
     for section in spec.sections:
-        for name in section.absent:
-            record = data.absent.get(name, {})
-            title, reason = record.get("title", name), record.get("reason", "")
-            log.append(f"left out: {title} (its numbers are not in the data: {reason})")
         section_ctx = replace(ctx, years=set())
         groups = []
         members = (
@@ -69,16 +66,21 @@ def plan_pack(
                     blocks.append(resolved)
             if blocks:
                 groups.append(Group(code, member_heading, tuple(blocks)))
+        groups = with_absent_lines(data, section.absent, groups, log)
         if groups:
             title = section_ctx.fill(section.title)
             sections.append(SectionPlan(title, tuple(groups)))
+            shown_ids.add(section.id)
         else:
             log.append(f"left out: section {section.title}: no data for {target}")
+    title, subtitle = spec.title, spec.subtitle
+    if spec.if_missing and not shown_ids & set(spec.if_missing["sections"]):
+        title, subtitle = spec.if_missing["title"], spec.if_missing["subtitle"]
     return PackPlan(
         template=spec.template,
         target=target,
-        title=fill_place(spec.title, place),
-        subtitle=fill_place(spec.subtitle, place),
+        title=fill_place(title, place),
+        subtitle=fill_place(subtitle, place),
         description=spec.description,
         sections=sections,
         sources=_sources(data, used),
@@ -87,7 +89,57 @@ def plan_pack(
         as_of=_as_of(used),
         log=log,
         reads=reads.record_dict(),
+        names=_names(data),
     )
+
+
+def with_absent_lines(
+    data: DataLayer, names: list[str], groups: list[Group], log: list[str]
+) -> list[Group]:
+    """The section's groups, a line added for each chart of it that the data lacks.
+
+    「（グラフ「実質GDP成長率」は原資料に数値の記載がないため掲載していません）」: the reader
+    learns the chart exists in the source, rather than meeting a section without it.  The
+    line goes at the end of the group of the place it concerns, with the group's last block;
+    a chart of several members (one per country in the source) is named once, at the end of
+    the section.
+    """
+    lines: dict[int, list[Item]] = {}
+    for name in names:
+        record = data.absent.get(name, {})
+        targets = set(record.get("targets") or [])
+        concerned = [
+            i
+            for i, g in enumerate(groups)
+            if not targets or targets & {g.target, *data.places[g.target].members}
+        ]
+        if not concerned:
+            continue
+        title, reason = record.get("title", name), record.get("reason", "")
+        log.append(f"left out: {title} (its numbers are not in the data: {reason})")
+        kind = record.get("kind", "グラフ")
+        text = f"（{kind}「{title}」は原資料に数値の記載がないため掲載していません）"
+        lines.setdefault(concerned[-1], []).append(Paragraph(text, "note"))
+    out = list(groups)
+    for i, extra in lines.items():
+        *rest, last = out[i].blocks
+        out[i] = replace(out[i], blocks=(*rest, Block(last.type, (*last.items, *extra))))
+    return out
+
+
+def _names(data: DataLayer) -> dict[str, Any]:
+    """Titles, column labels and keys of the datasets; names of the places (every one: a
+    change may concern a dataset this build no longer reads)."""
+    datasets = {}
+    for dataset_id, d in data.datasets.items():
+        datasets[dataset_id] = {
+            "title": d.title,
+            "key": list(d.key or [c.name for c in d.columns]),
+            "columns": {c.name: c.label for c in d.columns},
+            "types": {c.name: c.type for c in d.columns},
+        }
+    places = {code: p.name for code, p in data.places.items()}
+    return {"datasets": datasets, "places": places}
 
 
 def _sources(data: DataLayer, used: dict[str, Used]) -> list[SourceEntry]:
@@ -95,15 +147,17 @@ def _sources(data: DataLayer, used: dict[str, Used]) -> list[SourceEntry]:
     entries = []
     for u in sorted(used.values(), key=lambda u: u.dataset.title):
         d = u.dataset
-        publications = [
-            _publication_text(data, key) for key in u.publications if key in data.publications
-        ]
-        as_of = f"{max(u.years)}年" if u.years else data_time(d, [])
-        entries.append(
-            SourceEntry(
-                d.title, "／".join(u.sources), d.unit or "—", as_of, "／".join(publications) or "—"
+        # one line per source: a publication is credited only for the rows taken from it
+        for source in u.sources or [""]:
+            keys = u.credits.get(source, u.publications if not u.sources else [])
+            publications = [_publication_text(data, k) for k in keys if k in data.publications]
+            years = u.source_years.get(source) or u.years
+            as_of = f"{max(years)}年" if years else data_time(d, [])
+            entries.append(
+                SourceEntry(
+                    d.title, source or "—", d.unit or "—", as_of, "／".join(publications) or "—"
+                )
             )
-        )
     return entries
 
 

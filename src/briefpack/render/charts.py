@@ -92,7 +92,7 @@ def _render(payload: dict[str, Any], rc: Any) -> list:
         DRAW[payload["kind"]](axes, payload)
         if payload["unit"]:
             axes.annotate(
-                f"（{payload['unit']}）",
+                _unit_note(payload),
                 xy=(0, 1),
                 xycoords="axes fraction",
                 xytext=(-4, 8),
@@ -101,6 +101,7 @@ def _render(payload: dict[str, Any], rc: Any) -> list:
                 va="bottom",
                 fontsize=8,
             )
+        _raise_small_text(figure, payload["style"].get("min_font_size"))
         return record_figure(figure, rc.fonts)
 
 
@@ -127,7 +128,40 @@ def _rc(rc: Any) -> dict[str, Any]:
             "svg.hashsalt": "briefpack",
         }
     )
+    minimum = rc.style["chart"].get("min_font_size")
+    if minimum:  # ticks are made while drawing: their size must come from here
+        base = max(float(params.get("font.size", 10)), minimum)
+        params["font.size"] = base
+        for key in _TEXT_SIZES:
+            value = params.get(key)
+            size = font_manager.font_scalings.get(value, 1.0) * base
+            if not isinstance(value, str):
+                size = float(value) if value is not None else base
+            params[key] = max(size, minimum)
     return params
+
+
+_TEXT_SIZES = (
+    "axes.titlesize",
+    "axes.labelsize",
+    "xtick.labelsize",
+    "ytick.labelsize",
+    "legend.fontsize",
+    "legend.title_fontsize",
+    "figure.titlesize",
+)
+
+
+def _raise_small_text(figure: Any, minimum: float | None) -> None:
+    """Every text of ``figure`` at least ``minimum`` pt (``[chart] min_font_size``, which
+    2-up printing sets so that chart labels print at 6 pt or more on the sheet)."""
+    if not minimum:
+        return
+    from matplotlib.text import Text
+
+    for text in figure.findobj(Text):
+        if text.get_fontsize() < minimum:
+            text.set_fontsize(minimum)
 
 
 def _colors(payload: dict[str, Any], n: int) -> list[str]:
@@ -137,17 +171,67 @@ def _colors(payload: dict[str, Any], n: int) -> list[str]:
     return [palette[i % len(palette)] for i in range(n)]
 
 
+def _axis(payload: dict[str, Any]) -> dict[str, Any]:
+    return payload["data"].get("axis") or {"unit": payload["unit"], "factor": "1"}
+
+
+def _unit_note(payload: dict[str, Any]) -> str:
+    """「（億ドル）」 over the value axis; a bar chart whose labels print the table's figures
+    in another unit says which is which: 「（棒の数値：1,000ドル）」 (the axis is labelled
+    「（目盛：億ドル）」 by :func:`_label_value_axis`)."""
+    axis_unit = _axis(payload)["unit"]
+    if payload["kind"] in ("bar", "barh") and axis_unit != payload["unit"]:
+        return f"（棒の数値：{payload['unit']}）"
+    return f"（{axis_unit}）"
+
+
+def _label_value_axis(axes: Any, payload: dict[str, Any], horizontal: bool) -> None:
+    axis_unit = _axis(payload)["unit"]
+    if axis_unit == payload["unit"]:
+        return
+    if horizontal:
+        axes.set_xlabel(f"（目盛：{axis_unit}）", loc="right", fontsize=8, labelpad=2)
+    else:
+        axes.set_ylabel(f"（目盛：{axis_unit}）", loc="top", fontsize=8, labelpad=2)
+
+
+def _value_locator(nbins: int) -> Any:
+    """Round steps (1, 2, 2.5, 5 × 10ⁿ) and few of them: tick labels never crowd."""
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10])
+
+
 def _tick_formatter(payload: dict[str, Any]) -> Any:
-    from matplotlib.ticker import FuncFormatter
+    """Ticks in the axis unit (万人, 億ドル: see ``axis_unit`` in the plan), one number of
+    decimals for every tick of an axis, △ for negatives."""
+    from matplotlib.ticker import Formatter
 
     prefix = payload["numbers"]["negative_prefix"]
+    factor = Decimal(_axis(payload)["factor"])
 
-    def fmt(value: float, _pos: int) -> str:
-        rounded = round(value, 6)
-        as_int = int(rounded) if float(rounded).is_integer() else None
-        return format_number(as_int if as_int is not None else Decimal(str(rounded)), prefix)
+    class Ticks(Formatter):
+        decimals = 0
 
-    return FuncFormatter(fmt)
+        def _scaled(self, value: float) -> Decimal:
+            return (Decimal(repr(float(value))) * factor).quantize(Decimal("1e-6"))
+
+        def set_locs(self, locs: Any) -> None:
+            super().set_locs(locs)
+            places = [-min(self._scaled(v).normalize().as_tuple().exponent, 0) for v in locs]
+            self.decimals = min(max(places, default=0), 3)
+
+        def __call__(self, value: float, pos: int | None = None) -> str:
+            number = self._scaled(value).quantize(Decimal(1).scaleb(-self.decimals))
+            return format_number(abs(number) if number == 0 else number, prefix)
+
+    return Ticks()
+
+
+def _label_room(payload: dict[str, Any], texts: list[str]) -> float:
+    """The width (points) of the widest bar label, estimated from its characters."""
+    size = max(7.5, payload["style"].get("min_font_size") or 0)
+    return max((sum(0.56 if ord(ch) < 128 else 1.0 for ch in t) * size for t in texts), default=0)
 
 
 def _draw_lines(axes: Any, payload: dict[str, Any]) -> None:
@@ -173,6 +257,7 @@ def _draw_lines(axes: Any, payload: dict[str, Any]) -> None:
             markersize=4 if target is None or name == target else 2.5,
             linestyle=LINESTYLES[i % len(LINESTYLES)] if payload["gray"] else "-",
         )
+    axes.yaxis.set_major_locator(_value_locator(7))
     axes.yaxis.set_major_formatter(_tick_formatter(payload))
     xs = sorted({p[0] for points in lines.values() for p in points})
     if xs and all(isinstance(x, int) for x in xs):
@@ -191,17 +276,31 @@ def _draw_bars(axes: Any, payload: dict[str, Any], horizontal: bool = False) -> 
     base = _colors(payload, 1)[0]
     target = payload["highlight"]
     colors = [base if target is None or label == target else MUTED for label in labels]
+    value_axis = axes.xaxis if horizontal else axes.yaxis
     if horizontal:
         container = axes.barh(labels[::-1], values[::-1], color=colors[::-1], height=0.6)
-        axes.xaxis.set_major_formatter(_tick_formatter(payload))
         axes.grid(axis="x")
         axes.grid(axis="y", visible=False)
     else:
         container = axes.bar(labels, values, color=colors, width=0.6)
-        axes.yaxis.set_major_formatter(_tick_formatter(payload))
+    value_axis.set_major_locator(_value_locator(5 if horizontal else 6))
+    value_axis.set_major_formatter(_tick_formatter(payload))
     shown = bars[::-1] if horizontal else bars
-    axes.bar_label(container, labels=[b[2] for b in shown], padding=2, fontsize=7.5)
-    axes.margins(x=0.02, y=0.12) if not horizontal else axes.margins(x=0.12)
+    size = max(7.5, payload["style"].get("min_font_size") or 0)
+    axes.bar_label(container, labels=[b[2] for b in shown], padding=2, fontsize=size)
+    # Bars start at zero; past the longest bar there is room for its label, never clipped.
+    figure_w, figure_h = payload["size"]
+    box = axes.get_position()
+    low, high = min(values + [0]), max(values + [0])
+    if horizontal:
+        room = (_label_room(payload, [b[2] for b in bars]) + 6) / (box.width * figure_w)
+        axes.set_xlim(low, high / (1 - min(room, 0.6)) if high > 0 else 0)
+        axes.margins(y=0.04)
+    else:
+        room = (size + 8) / (box.height * figure_h)
+        axes.set_ylim(low, high / (1 - min(room, 0.5)) if high > 0 else 0)
+        axes.margins(x=0.02)
+    _label_value_axis(axes, payload, horizontal)
 
 
 def _as_published(value: float | None) -> Any:
@@ -238,6 +337,7 @@ def _draw_balance(axes: Any, payload: dict[str, Any]) -> None:
             linestyle="--" if payload["gray"] else "-",
         )
     axes.axhline(0, color="#333333", linewidth=0.6)
+    axes.yaxis.set_major_locator(_value_locator(7))
     axes.yaxis.set_major_formatter(_tick_formatter(payload))
     step = 2 if len(xs) > 14 else 1
     axes.set_xticks(xs[::step], [f"{x}" for x in xs[::step]])

@@ -21,9 +21,16 @@ MIN_TABLE_ROWS = 2  # body rows a table keeps on each side of a page break
 class Composed(Flowable):
     """Flowables stacked; ``breakable[i]``: a page may break before ``parts[i]``."""
 
-    def __init__(self, parts: list[Flowable], breakable: list[bool], role: str = "block"):
+    def __init__(
+        self,
+        parts: list[Flowable],
+        breakable: list[bool],
+        role: str = "block",
+        frame_height: float | None = None,
+    ):
         super().__init__()
         self.parts, self.breakable, self.role = parts, breakable, role
+        self.frame_height = frame_height  # a block taller than this must break somewhere
         self._sizes: list[tuple[float, float]] = []
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
@@ -68,9 +75,23 @@ class Composed(Flowable):
                     return self._halves(first, rest, j)
             cut = self._last_break(i)
             if cut <= 0:
-                return []
+                return self._forced(availWidth, availHeight, i, used)
             return self._halves(self.parts[:cut], self.parts[cut:], cut)
         return [self]
+
+    def _forced(self, width: float, height: float, i: int, used: float) -> list[Flowable]:
+        """At the top of a page a block too tall for any page breaks where it must (the one
+        case the rules give way: a 3,000-character cell, a table row taller than a page)."""
+        if self.frame_height is None or height < self.frame_height - 1:
+            return []
+        if i > 0:
+            return self._halves(self.parts[:i], self.parts[i:], i)
+        f = self.parts[0]
+        split = Table.split if isinstance(f, RuledTable) else type(f).split
+        pieces = split(f, width, height - f.getSpaceBefore())
+        if len(pieces) < 2:
+            return []
+        return self._halves([pieces[0]], pieces[1:] + self.parts[1:], 0)
 
     def _split_part(self, f: Flowable, width: float, room: float) -> list[Flowable]:
         """A part split across the break, if its rules allow it (and what precedes allows)."""
@@ -103,8 +124,10 @@ class Composed(Flowable):
         breaks_rest = [False] + self.breakable[at + 1 :]
         breaks_rest = (breaks_rest + [True] * len(rest))[: len(rest)]
         return [
-            Composed(first, (breaks_first + [True] * n_first)[:n_first], self.role),
-            Composed(rest, breaks_rest, self.role),
+            Composed(
+                first, (breaks_first + [True] * n_first)[:n_first], self.role, self.frame_height
+            ),
+            Composed(rest, breaks_rest, self.role, self.frame_height),
         ]
 
 

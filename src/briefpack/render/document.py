@@ -10,10 +10,11 @@ import os
 from typing import Any
 
 from ..errors import BuildError
-from ..fonts import FontSet
+from ..fonts import FontSet, text_fonts
 from ..formatting import format_date, latest
 from ..layout import BuiltSection, MemberHeading, PackLayout, Part, PrintSettings, render
 from ..options import BuildOptions
+from ..pack.changes import in_words
 from ..pack.model import PackPlan, SourceEntry
 from ..style import Style
 from .flow import RenderContext, bullet_list, kept_together, ruled_table
@@ -51,8 +52,11 @@ def render_context(style: Style, fonts: FontSet, chart_cache: Any) -> RenderCont
     )
 
 
-def part_of(plan: PackPlan, rc: RenderContext, changes: list[str] | None = None) -> Part:
-    """One plan's sections as flowables (with its 「データ出所一覧」)."""
+def part_of(
+    plan: PackPlan, rc: RenderContext, changes: list[str] | None = None, *, appendix: bool = True
+) -> Part:
+    """One plan's sections as flowables (with its 「データ出所一覧」 unless ``appendix`` is
+    false: a binder lists the sources of all its packs once, at the end)."""
     sections = []
     for s_no, section in enumerate(plan.sections, start=1):
         flowables = []
@@ -65,9 +69,12 @@ def part_of(plan: PackPlan, rc: RenderContext, changes: list[str] | None = None)
                 flowables.append(kept_together(block, rc, lead))
                 lead = []
         sections.append(BuiltSection(section.title, flowables))
-    sections.append(BuiltSection("データ出所一覧", sources_appendix(rc, plan.sources)))
+    if appendix:
+        sections.append(BuiltSection("データ出所一覧", sources_appendix(rc, plan.sources)))
     if changes:
-        sections.append(BuiltSection("前回版からの変更点", bullet_list(rc, changes, kind="small")))
+        # the run's change lines name files, ids and codes: the page names titles and places
+        shown = in_words(changes, plan.names, rc.style["numbers"]["negative_prefix"])
+        sections.append(BuiltSection("前回版からの変更点", bullet_list(rc, shown, kind="small")))
     return Part(plan.title, sections)
 
 
@@ -92,11 +99,28 @@ def render_document(
     copy_label: str | None = None,
     changes: list[str] | None = None,
 ) -> bytes:
-    """Plans → one PDF with cover, 目次 and the print settings of ``options``."""
+    """Plans → one PDF with cover, 目次 and the print settings of ``options``.
+
+    Several plans make a binder: a title page per pack (its part), continuous page numbers,
+    one 目次, and one 「データ出所一覧」 at the end listing every pack's sources once.
+    """
+    fonts = text_fonts(fonts, style["fonts"], style.folder)
+    if options.nup == 2:
+        from ..nup import style_for_two_up
+
+        style = style_for_two_up(style)  # no text below 6 pt once the pages are scaled
     rc = render_context(style, fonts, chart_cache)
-    parts = [part_of(plan, rc, changes) for plan in plans]
-    if len(parts) == 1:
+    binder = len(plans) > 1
+    parts = [part_of(plan, rc, changes, appendix=not binder) for plan in plans]
+    if not binder:
         parts[0].title = None  # a single pack: its sections are the top level
+    else:
+        entries: dict[tuple[str, ...], SourceEntry] = {}
+        for plan in plans:
+            for s in plan.sources:
+                entries.setdefault((s.title, s.source, s.unit, s.as_of, s.publication), s)
+        appendix = sources_appendix(rc, sorted(entries.values(), key=lambda s: s.title))
+        parts.append(Part(None, [BuiltSection("データ出所一覧", appendix)]))  # top level
     date, exact = issue_date(options, plans)
     wareki = style.raw.get("dates", {}).get("wareki", False)
     as_of = max((p.as_of for p in plans), key=_as_of_key)

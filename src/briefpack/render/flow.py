@@ -6,12 +6,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from reportlab.lib.colors import HexColor
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from ..fonts import FontSet
 from ..pack import model
 from ..style import Style
 from ..typeset import Bullet, JText, TextStyle, runs_from_text
+from .compose import Composed, RuledTable
+from .tags import tagged
 
 GUTTER = 14.0
 
@@ -27,16 +29,27 @@ class RenderContext:
     chart_cache: Any = None
 
     def text_style(self, kind: str = "body", **overrides: Any) -> TextStyle:
+        # Running text in the proportional family; table cells keep fixed-width figures.
         t, c = self.style["text"], self.style["colors"]
         base = {
-            "body": TextStyle(t["body_size"], t["body_leading"], c["text"]),
-            "small": TextStyle(t["small_size"], t["small_leading"], c["text"]),
-            "note": TextStyle(t["note_size"], t["small_leading"], c["muted"], align="left"),
+            "body": TextStyle(t["body_size"], t["body_leading"], c["text"], family="text"),
+            "small": TextStyle(t["small_size"], t["small_leading"], c["text"], family="text"),
+            "note": TextStyle(
+                t["note_size"], t["small_leading"], c["muted"], align="left", family="text"
+            ),
             "heading": TextStyle(
-                t["heading_size"], t["heading_size"] * 1.5, c["accent"], "left", "bold"
+                t["heading_size"],
+                t["heading_size"] * 1.5,
+                c["accent"],
+                "left",
+                "bold",
+                family="text",
             ),
             "cell": TextStyle(
-                self.style["table"]["font_size"], self.style["table"]["leading"], c["text"]
+                self.style["table"]["font_size"],
+                self.style["table"]["leading"],
+                c["text"],
+                family="tabular",
             ),
         }[kind]
         return TextStyle(**{**base.__dict__, **overrides})
@@ -50,11 +63,30 @@ def block_flowables(block: model.Block, rc: RenderContext) -> list[Flowable]:
 
 
 def kept_together(block: model.Block, rc: RenderContext, lead: list[Flowable]) -> Flowable:
-    # KeepTogether must not be nested: ReportLab then pushes whole groups to new pages.
-    return KeepTogether([*lead, *block_flowables(block, rc)])
+    """The block as one :class:`Composed` flowable that knows where a page may break."""
+    parts: list[Flowable] = []
+    breakable: list[bool] = []
+    glued = True  # nothing may break before the first part, nor right after a heading
+    for f in lead:
+        parts.append(f)
+        breakable.append(False)
+    for item in block.items:
+        for f in item_flowables(item, rc):
+            stays = glued or isinstance(item, model.Caption | model.Gap)
+            parts.append(f)
+            breakable.append(not stays)
+            glued = isinstance(item, model.Heading | model.UnitLine)
+        if not isinstance(item, model.Heading | model.UnitLine):
+            glued = False
+    return Composed(parts, breakable, block.type, rc.frame_height)
 
 
 def item_flowables(item: Any, rc: RenderContext) -> list[Flowable]:
+    """An item's flowables, marked with what it is (heading, table, figure…) for the tags."""
+    return tagged(_item_flowables(item, rc), item.role, getattr(item, "alt", None))
+
+
+def _item_flowables(item: Any, rc: RenderContext) -> list[Flowable]:
     if isinstance(item, model.Heading):
         style = rc.text_style("heading", space_before=4, space_after=4)
         return [JText(runs_from_text(item.text, "bold"), style, rc.fonts)]
@@ -66,13 +98,15 @@ def item_flowables(item: Any, rc: RenderContext) -> list[Flowable]:
     if isinstance(item, model.UnitLine):
         return [JText(f"（単位：{item.unit}）", rc.text_style("note"), rc.fonts)]
     if isinstance(item, model.TableItem):
-        return [table(rc, item)]
+        return tables(rc, item)
     if isinstance(item, model.ChartItem):
         from .charts import chart_flowable
 
         return [chart_flowable(item, rc)]
     if isinstance(item, model.Caption):
         return caption(rc, item)
+    if isinstance(item, model.Box):
+        return [boxed(rc, item)]
     if isinstance(item, model.Gap):
         return [Spacer(1, item.size)]
     if isinstance(item, model.SideBySide):
@@ -92,36 +126,77 @@ def caption(rc: RenderContext, item: model.Caption) -> list[Flowable]:
     style = rc.text_style("note", space_after=0)
     out: list[Flowable] = []
     if item.sources:
-        out.append(JText("出所：" + "／".join(item.sources), style, rc.fonts))
-    for i, note in enumerate(item.notes):
-        prefix = "注：" if i == 0 else "　　"
-        out.append(Bullet(prefix, JText(note, style, rc.fonts), rc.style["text"]["note_size"] * 3))
+        out.append(JText(item.source_line(), style, rc.fonts))
+    labels = item.note_labels()
+    indent = rc.style["text"]["note_size"] * max((len(label) for label in labels), default=0)
+    for label, note in zip(labels, item.notes, strict=True):
+        out.append(Bullet(label, JText(note, style, rc.fonts), indent))
     return out
 
 
-def table(rc: RenderContext, item: model.TableItem) -> Table:
+def boxed(rc: RenderContext, item: model.Box) -> Flowable:
+    """A コラム in a ruled box, two columns of 35–45 characters (see render/box.py)."""
+    from .box import BoxedColumn
+
+    body = rc.text_style("body", space_after=0)
+    heading = rc.text_style("heading", space_after=0)
+    title = f"{item.label}　{item.title}" if item.label else item.title
+    return BoxedColumn(title, list(item.paragraphs), body, heading, rc.fonts, rc.style["colors"])
+
+
+def tables(rc: RenderContext, item: model.TableItem) -> list[Flowable]:
+    """A table item as one table, or several when its figures would not fit across.
+
+    A column of figures is never narrower than its widest figure: a year table too wide
+    for the frame is cut into blocks of as many years as fit, the label column repeated.
+    """
     frame = rc.frame_width
     pad = rc.style["table"]["padding"]
     if item.widths:
         widths = [w * frame for w in item.widths]
-    elif item.label_width:
-        bold = rc.text_style("cell", font="bold")
-        label_w = max(
-            JText(t, bold, rc.fonts).natural_width()
-            for t in [item.header[0], *(r[0] for r in item.body)]
-        )
-        label_w = min(label_w + 2 * pad + 2, frame * 0.25 if len(item.header) == 2 else frame)
-        rest = (frame - label_w) / max(len(item.header) - 1, 1)
-        widths = [label_w] + [rest] * (len(item.header) - 1)
-    else:
-        widths = None
+        return [_ruled(rc, item, item.header, item.body, widths)]
+    if not item.label_width:
+        return [_ruled(rc, item, item.header, item.body, None)]
+    bold = rc.text_style("cell", font="bold")
+    cell = rc.text_style("cell")
+    label_w = max(
+        JText(t, bold, rc.fonts).natural_width()
+        for t in [item.header[0], *(r[0] for r in item.body)]
+    )
+    label_w = min(label_w + 2 * pad + 2, frame * 0.25 if len(item.header) == 2 else frame * 0.4)
+    if len(item.header) == 2:
+        return [_ruled(rc, item, item.header, item.body, [label_w, frame - label_w])]
+    need = max(
+        JText(text, bold if i == 0 else cell, rc.fonts).natural_width() + 2 * pad + 2
+        for row in [item.header, *item.body]
+        for i, text in enumerate(row[1:])
+    )
+    columns = len(item.header) - 1
+    per_table = max(1, min(columns, int((frame - label_w) // need)))
+    out: list[Flowable] = []
+    for start in range(1, columns + 1, per_table):
+        cols = [0, *range(start, min(start + per_table, columns + 1))]
+        header = tuple(item.header[c] for c in cols)
+        body = tuple(tuple(row[c] for c in cols) for row in item.body)
+        rest = (frame - label_w) / max(per_table, 1)
+        if out:
+            out.append(Spacer(1, 4))
+        out.append(_ruled(rc, item, header, body, [label_w] + [rest] * (len(cols) - 1)))
+    return out
+
+
+def _ruled(
+    rc: RenderContext,
+    item: model.TableItem,
+    header: tuple[str, ...],
+    body: tuple[tuple[str, ...], ...],
+    widths: list[float] | None,
+) -> Table:
+    numeric = list(item.numeric)
+    if item.label_width:  # a label column, then figures (or text: a timeline)
+        numeric = [False] + [any(item.numeric)] * (len(header) - 1)
     return ruled_table(
-        rc,
-        list(item.header),
-        [list(r) for r in item.body],
-        list(item.numeric),
-        widths,
-        highlight=item.highlight,
+        rc, list(header), [list(r) for r in body], list(numeric), widths, highlight=item.highlight
     )
 
 
@@ -175,7 +250,7 @@ def ruled_table(
             )
         )
     # splitInRow: a cell taller than a page (a very long timeline entry) splits across pages.
-    result = Table(data, colWidths=widths, repeatRows=header_rows, hAlign="LEFT", splitInRow=1)
+    result = RuledTable(data, colWidths=widths, repeatRows=header_rows, hAlign="LEFT", splitInRow=1)
     result.setStyle(TableStyle(commands))
     return result
 
@@ -215,10 +290,7 @@ def side_by_side(rc: RenderContext, item: model.SideBySide) -> Flowable:
     columns = []
     for cell, width in zip(item.cells, widths, strict=True):
         sub = replace(rc, frame_width=width)
-        flowables: list[Flowable] = []
-        for part in cell:
-            flowables += item_flowables(part, sub)
-        columns.append(flowables)
+        columns.append([kept_together(model.Block("cell", tuple(cell)), sub, [])])
     return SideBySide(columns, widths, GUTTER)
 
 
@@ -239,7 +311,7 @@ class SideBySide(Flowable):
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
-        # Too tall for the frame: give up the columns and let each flowable flow on its own.
+        # Too tall for the frame: the columns one after the other, each keeping its rules.
         return [f for column in self.columns for f in column]
 
     def draw(self) -> None:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from ...datalayer import Dataset, Place, Row
-from ...formatting import format_as_of, format_number
+from ...formatting import format_as_of, format_value, scale_factor, scaled_unit
 from ..model import Block, Caption, Gap, Heading, Item
 from ..reads import Reads, place_column, time_column
 
@@ -47,6 +47,9 @@ class Used:
     sources: list[str] = field(default_factory=list)
     years: set[int] = field(default_factory=set)
     publications: list[str] = field(default_factory=list)  # publication keys
+    # each source → the publications its rows were taken from, and the years of its rows
+    credits: dict[str, list[str]] = field(default_factory=dict)
+    source_years: dict[str, set[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -101,13 +104,38 @@ class Context:
                 used.sources.append(source)
             if publication and publication not in used.publications:
                 used.publications.append(publication)
+            credited = used.credits.setdefault(source, [])
+            if publication and publication not in credited:
+                credited.append(publication)
+            if ycol and row[ycol] is not None:
+                used.source_years.setdefault(source, set()).add(row[ycol])
         if not ycol or not any(row[ycol] is not None for row in rows):
             year = as_of_year(dataset)
             if year:
                 self.years.add(year)
 
-    def number(self, value: Any) -> str:
-        return format_number(value, self.numbers["negative_prefix"], self.numbers["missing"])
+    def number(self, value: Any, dataset: Dataset | None = None, column: str | None = None) -> str:
+        """A value in its column's declared format (decimals, scale), else as published.
+
+        Table cells, chart labels, the chart in words and commentary all format through
+        here, so one column prints one way wherever it appears.
+        """
+        col = dataset.column(column) if dataset is not None and column else None
+        decimals = col.decimals if col is not None else None
+        factor = None
+        if col is not None and col.scale:
+            factor = scale_factor(col.unit or dataset.unit or "", col.scale)  # type: ignore[union-attr]
+        return format_value(
+            value, decimals, factor, self.numbers["negative_prefix"], self.numbers["missing"]
+        )
+
+    def unit(self, dataset: Dataset, column: str | None = None) -> str | None:
+        """The unit a column's values are printed in (its declared scale applied)."""
+        col = dataset.column(column) if column else None
+        base = (col.unit if col is not None and col.unit else None) or dataset.unit
+        if col is not None and col.scale and base:
+            return scaled_unit(base, col.scale)
+        return base
 
     def fill(self, text: str, years: set[int] | None = None) -> str:
         """``{year}`` → the latest year shown, ``{years}`` → 2000〜2024 (from the rows)."""
@@ -122,16 +150,13 @@ class Context:
         groups: dict[tuple[str, str | None], list[Row]] = {}
         for row in rows:
             groups.setdefault(row_source(dataset, row), []).append(row)
+        # A short line: each source with the data time of its rows.  The publication the
+        # figures were taken from is named once, in the 「データ出所一覧」.
         entries = []
-        for (source, publication_key), group in groups.items():
-            details = [f"データ時点：{data_time(dataset, group)}"]
-            publication = self.reads.data.publications.get(publication_key or "")
-            if publication:
-                details.append(
-                    f"掲載：{publication.publisher}「{publication.title}」"
-                    f"{format_as_of(publication.published)}"
-                )
-            entries.append(f"{source}（{'。'.join(details)}）")
+        for (source, _publication), group in groups.items():
+            entry = f"{_bare(source)}（{data_time(dataset, group)}）"
+            if entry not in entries:
+                entries.append(entry)
         all_notes = list(notes or [])
         shown_places = {r[place_column(dataset)] for r in rows} if place_column(dataset) else set()
         members = set(self.reads.members(self.target.code)) | shown_places
@@ -139,6 +164,20 @@ class Context:
             if note.applies_to(members) and note.text not in all_notes:
                 all_notes.append(note.text)
         return [Caption(tuple(entries), tuple(all_notes)), Gap(9)]
+
+
+def _bare(source: str) -> str:
+    """「（原資料に出所の記載なし）」 → 原資料に出所の記載なし (the 出所 line brackets the time)."""
+    if source.startswith("（") and source.endswith("）") and source.count("（") == 1:
+        return source[1:-1]
+    return source
+
+
+def note_mark(notes: tuple[str, ...] | list[str], note: str) -> str:
+    """The mark a cell carries for one of its block's notes: （注） alone, （注2） among several."""
+    if len(notes) <= 1:
+        return "（注）"
+    return f"（注{list(notes).index(note) + 1}）"
 
 
 def heading(text: str) -> Heading:

@@ -114,11 +114,10 @@ def _rank_among(
     if own is None:
         return None
     rank = commentary.rank_of(own, [v for _, v in values])
-    unit = f"（{dataset.unit}）" if dataset.unit else ""
-    return (
-        f"{ctx.target.name}の{subject}は{ctx.number(own)}{unit}で、"
-        f"{region}{len(values)}カ国中{rank}。"
+    figure = commentary.with_unit(
+        ctx.number(own, dataset, item["value"]), ctx.unit(dataset, item["value"])
     )
+    return f"{ctx.target.name}の{subject}は{figure}で、{region}{len(values)}カ国中{rank}。"
 
 
 def _series(rows: list, value: str, pcol: str) -> dict[str, tuple[list[int], list[Any]]]:
@@ -132,8 +131,14 @@ def _series(rows: list, value: str, pcol: str) -> dict[str, tuple[list[int], lis
 
 def _trend(item: dict, rows: list, ctx: Context) -> list[str | None]:
     series = _series(rows, item["value"], "country")
+    dataset = ctx.reads.dataset(item["dataset"])
+
+    def fmt(value: Any) -> str:
+        number = ctx.number(value, dataset, item["value"])
+        return commentary.with_unit(number, ctx.unit(dataset, item["value"]))
+
     return [
-        commentary.trend(ctx.reads.place_name(code), *series[code], item["what"])
+        commentary.trend(ctx.reads.place_name(code), *series[code], item["what"], fmt)
         for code in sorted(series, key=ctx.reads.order)
     ]
 

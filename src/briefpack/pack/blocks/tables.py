@@ -7,7 +7,7 @@ from typing import Any
 from ...datalayer import Dataset, Row
 from ..model import Block, Caption, Gap, Heading, TableItem, UnitLine
 from ..reads import place_column, time_column, year_column
-from . import Context, block, year_notes
+from . import Context, block, note_mark, year_notes
 
 NUMERIC = ("int", "decimal")
 
@@ -18,7 +18,7 @@ def cell_text(ctx: Context, row: Row, dataset: Dataset, column: str) -> str:
     if col is not None and col.type == "place":
         return ctx.reads.place_name(value) if value else ctx.numbers["missing"]
     if col is not None and col.type in NUMERIC:
-        return ctx.number(value)
+        return ctx.number(value, dataset, column)
     if value is None:
         return ctx.numbers["missing"]
     if col is not None and col.type == "year":
@@ -32,8 +32,13 @@ def row_notes(ctx: Context, dataset: Dataset, rows: list[Row]) -> list[str]:
     The same note on several rows is printed once with every place it concerns; a note the
     dataset's own notes already say is not printed twice.
     """
+    return list(row_note_lines(ctx, dataset, rows).values())
+
+
+def row_note_lines(ctx: Context, dataset: Dataset, rows: list[Row]) -> dict[str, str]:
+    """Each ``note`` cell's text → the 注 line that prints it (see :func:`row_notes`)."""
     if dataset.column("note") is None:
-        return []
+        return {}
     pcol, ycol = place_column(dataset), year_column(dataset)
     said = [n.text for n in dataset.notes]
     by_text: dict[str, list[str]] = {}
@@ -48,10 +53,10 @@ def row_notes(ctx: Context, dataset: Dataset, rows: list[Row]) -> list[str]:
         label = f"{who}{when}"
         if label not in by_text.setdefault(note, []):
             by_text[note].append(label)
-    return [
-        f"{'、'.join(filter(None, labels))}：{note}".lstrip("：")
+    return {
+        note: f"{'、'.join(filter(None, labels))}：{note}".lstrip("：")
         for note, labels in by_text.items()
-    ]
+    }
 
 
 def _heading(spec: dict[str, Any], ctx: Context, years: set[int]) -> list:
@@ -75,7 +80,9 @@ def records_table(spec: dict[str, Any], ctx: Context) -> Block | None:
     hidden = {"note", "source", "publication"}
     names = spec.get("columns") or [c.name for c in dataset.columns if c.name not in hidden]
     columns = [dataset.column(n) for n in names]
-    header = tuple(c.label + (f"（{c.unit}）" if c.unit else "") for c in columns)
+    header = tuple(
+        c.label + (f"（{ctx.unit(dataset, c.name)}）" if c.unit else "") for c in columns
+    )
     numeric = tuple(c.type in NUMERIC for c in columns)
     body = tuple(tuple(cell_text(ctx, r, dataset, n) for n in names) for r in rows)
     highlight = ()
@@ -83,7 +90,8 @@ def records_table(spec: dict[str, Any], ctx: Context) -> Block | None:
     if ctx.highlight(spec) and pcol:
         highlight = tuple(i for i, r in enumerate(rows) if r[pcol] == ctx.target.code)
     widths = tuple(spec["widths"]) if spec.get("widths") else None
-    unit = spec.get("unit", dataset.unit)
+    scaled = [c.name for c in columns if c.scale and not c.unit]
+    unit = spec.get("unit", ctx.unit(dataset, scaled[0]) if scaled else dataset.unit)
     out: list = _heading(spec, ctx, _years(dataset, rows))
     out += [UnitLine(unit)] if unit else []
     out.append(TableItem(header, body, numeric, widths, highlight=highlight))
@@ -122,13 +130,16 @@ def series_table(spec: dict[str, Any], ctx: Context) -> Block | None:
     lines: list[tuple[tuple[int, int], str, dict[int, Row], Dataset, str]] = []
     shown: list[tuple[Dataset, list[Row]]] = []
     notes: list[str] = []
+    note_line: dict[tuple[str, str], str] = {}  # (dataset, note cell) → its 注 line
     for s_no, s in enumerate(series):
         dataset = ctx.reads.dataset(s["dataset"])
         rows = ctx.select({**spec, **s})
         if not rows:
             continue
         shown.append((dataset, rows))
-        notes += [n for n in row_notes(ctx, dataset, rows) if n not in notes]
+        for raw, line in row_note_lines(ctx, dataset, rows).items():
+            note_line[(dataset.id, raw)] = line
+            notes += [line] if line not in notes else []
         for place, group in _group_rows(rows, spec.get("by")):
             label = s.get("label", dataset.column(s["column"]).label)
             if place and ctx.target.is_region:  # a country pack needs no place name
@@ -143,8 +154,10 @@ def series_table(spec: dict[str, Any], ctx: Context) -> Block | None:
         lines.sort(key=lambda line: line[0])
     years = sorted({y for _, _, values, _, _ in lines for y in values if y is not None})
     per_block = int(spec.get("years_per_block") or ctx.year_columns)
+    captions = merge_captions([ctx.caption(dataset, rows, notes)[0] for dataset, rows in shown])
+    all_notes = captions[0].notes
     out: list = _heading(spec, ctx, set(years))
-    units = {s.get("unit", ctx.reads.dataset(s["dataset"]).unit) for s in series}
+    units = {s.get("unit", ctx.unit(ctx.reads.dataset(s["dataset"]), s["column"])) for s in series}
     unit = spec.get("unit") or (units.pop() if len(units) == 1 else None)
     out += [UnitLine(unit)] if unit else []
     for start in range(0, len(years), per_block):
@@ -155,15 +168,15 @@ def series_table(spec: dict[str, Any], ctx: Context) -> Block | None:
             for y in chunk:
                 row = values.get(y)
                 text = cell_text(ctx, row, dataset, column) if row else ctx.numbers["missing"]
-                if row is not None and dataset.column("note") and row["note"]:
-                    text = f"(注) {text}"
+                line = note_line.get((dataset.id, row["note"])) if row is not None else None
+                if line in all_notes:  # the cell points to its note: （注）5 / （注2）5
+                    text = f"{note_mark(all_notes, line)}{text}"
                 cells.append(text)
             body.append((label, *cells))
         header = ("", *[f"{y}年" for y in chunk])
         numeric = (False,) + (True,) * len(chunk)
         out += [TableItem(header, tuple(body), numeric, label_width=True), Gap(4)]
-    captions = [ctx.caption(dataset, rows, notes)[0] for dataset, rows in shown]
-    out += merge_captions(captions)
+    out += captions
     return Block("series_table", tuple(out))
 
 
@@ -189,7 +202,7 @@ def keyfigures(spec: dict[str, Any], ctx: Context) -> Block | None:
             continue
         for row in rows:
             value = cell_text(ctx, row, dataset, item.get("column", "value"))
-            unit = item.get("unit", dataset.unit or "")
+            unit = item.get("unit", ctx.unit(dataset, item.get("column", "value")) or "")
             ycol = year_column(dataset)
             when = f"{row[ycol]}年" if ycol and row[ycol] else (row["note"] or "—")
             label = item["label"]

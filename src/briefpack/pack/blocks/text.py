@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...formatting import format_as_of
-from ..model import Block, Bullets, Gap, Heading, Paragraph
+from ..model import Block, Box, Bullets, Gap, Heading, Paragraph
 from . import Context, block
 
 
@@ -73,13 +73,9 @@ def _concerns(ctx: Context, targets: list[str]) -> bool:
 
 @block("column", {"text"})
 def column(spec: dict[str, Any], ctx: Context) -> Block | None:
-    """A コラム: title and paragraphs (hand-written prose the data cannot say)."""
+    """A コラム: title and paragraphs (hand-written prose the data cannot say), boxed."""
     data = ctx.reads.text(spec["text"], ctx.target.code)
     if not data or not _concerns(ctx, data.get("targets", [])):
         return None
-    out = [
-        Heading(f"コラム　{data['title']}"),
-        Bullets(tuple(_items(data.get("paragraphs", [])))),
-        Gap(9),
-    ]
+    out = [Box(str(data["title"]), tuple(_items(data.get("paragraphs", [])))), Gap(9)]
     return Block("column", tuple(out))
