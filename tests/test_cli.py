@@ -142,3 +142,22 @@ def test_force_draws_every_chart_again(tmp_path: Path) -> None:
     code, _, err = run(*args[:-2], "--out", str(tmp_path / "other"))
     code, _, err = run(*args[:-2], "--out", str(tmp_path / "other"), "--changes-page")
     assert "charts: 0 drawn, 5 from the cache" in err
+
+
+def test_check_validates_the_styles_too(tmp_path: Path) -> None:
+    import shutil
+
+    from .conftest import STYLES
+
+    styles = tmp_path / "styles"
+    shutil.copytree(STYLES, styles)
+    path = styles / "default" / "style.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('text = "#1a1a1a"', 'text = "black"', 1), encoding="utf-8")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith('text = "#1a1a1a"'))
+    code, _, err = run("--data", str(DATA), "--styles", str(styles), "check")
+    assert code == 1
+    assert err == (
+        f"default/style.toml:{line}:8: colors.text: 'black' is not a colour #rrggbb\n"
+        f"Error: 1 problem(s) in {DATA} and {styles}\n"
+    )

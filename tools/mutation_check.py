@@ -121,7 +121,7 @@ MUTATIONS = [
     (
         "literal years in specs accepted",
         "spec.py",
-        "            match = LITERAL_YEAR.search(QUOTED.sub(\"\", value))",
+        '            match = LITERAL_YEAR.search(QUOTED.sub("", value))',
         "            match = None",
         ["tests/test_follow_data.py"],
     ),

@@ -150,12 +150,20 @@ def _load(settings: Settings):
 @main.command()
 @click.pass_obj
 def check(settings: Settings) -> None:
-    """Validate the data layer; list every problem as PATH:LINE:COL: message."""
+    """Validate the data layer and the styles; list every problem as PATH:LINE:COL: message."""
     from .spec import available_templates, load_spec
+    from .style import available_styles, load_style
 
+    style_problems = []
+    for name in available_styles(settings.styles):
+        try:
+            load_style(settings.styles, name)
+        except DataError as exc:
+            style_problems += exc.problems
+    where = f"{settings.data} and {settings.styles}" if style_problems else f"{settings.data}"
     try:
         data = _load(settings)
-        problems = []
+        problems = list(style_problems)
         for template in available_templates(settings.data):
             try:
                 load_spec(data, template)
@@ -164,9 +172,10 @@ def check(settings: Settings) -> None:
         if problems:
             raise DataError(problems)
     except DataError as exc:
-        for problem in exc.problems:
+        problems = exc.problems + [p for p in style_problems if p not in exc.problems]
+        for problem in problems:
             click.echo(str(problem), err=True)
-        raise click.ClickException(f"{len(exc.problems)} problem(s) in {settings.data}") from None
+        raise click.ClickException(f"{len(problems)} problem(s) in {where}") from None
     for warning in data.warnings:
         click.echo(str(warning), err=True)
     rows = sum(len(d.rows) for d in data.datasets.values())

@@ -22,7 +22,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -234,6 +233,8 @@ def write_atomically(path: Path, content: bytes) -> bool:
                 )
     ensure_folder(path.parent)
     try:
+        import tempfile  # only when something is written: a no-op run never loads it
+
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise _error(exc, "cannot write", path) from None

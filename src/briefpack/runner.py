@@ -13,12 +13,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .datalayer import DataLayer
 from .errors import BriefpackError, BuildError, UsageError
 from .options import BuildOptions
-from .pack.model import PackPlan
+
+if TYPE_CHECKING:  # the up-to-date check of a nightly run imports neither
+    from .datalayer import DataLayer
+    from .pack.model import PackPlan
 
 log = logging.getLogger("briefpack")
 
@@ -151,7 +153,6 @@ def quick_key(options: BuildOptions) -> str:
     the installed code and fonts are judged by size and mtime unless recently modified.
     """
     from . import __version__
-    from .fonts import FONT_DIR
     from .manifest import digest, tree_digest
 
     package = Path(__file__).resolve().parent
@@ -160,7 +161,7 @@ def quick_key(options: BuildOptions) -> str:
             "data": tree_digest(options.data_root, trust_stat=False),
             "styles": tree_digest(options.styles_root, trust_stat=False),
             "package": tree_digest(package, trust_stat=True),
-            "fonts": tree_digest(FONT_DIR, trust_stat=True),
+            "fonts": tree_digest(package / "fonts", trust_stat=True),  # the bundled fonts
             "options": options.output_settings(),
             "version": __version__,
         }
@@ -184,18 +185,20 @@ def run_request(
     request left them, the data is not even loaded; otherwise every pack is planned and
     those whose fingerprint or output changed are rendered.
     """
-    from .datalayer import load
     from .manifest import Manifest
     from .outputs import check_output_path
 
     check_output_path(options.out_dir, options.data_root, options.styles_root, kind="folder")
+    manifest = Manifest.read(options.out_dir)  # first: its file digests spare re-reading fonts
     key = quick_key(options)
     if not options.force and not prune:
-        hit = Manifest.read(options.out_dir).quick_hit(request, key)
+        hit = manifest.quick_hit(request, key)
         if hit is not None:
             outcomes = [_unchanged_outcome(name, entry, options) for name, entry in hit]
             _report_all(report, outcomes)
             return outcomes
+    from .datalayer import load
+
     data = load(options.data_root)
     specs = load_specs(data)
     setting = load_setting(options)

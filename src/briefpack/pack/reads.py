@@ -12,9 +12,10 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..datalayer import DataLayer, Dataset, Place, Row
+if TYPE_CHECKING:  # annotations only: the manifest imports this module on a no-op run
+    from ..datalayer import DataLayer, Dataset, Place, Row
 
 COLUMNS_KEY = "(columns)"  # in the recorded rows of a dataset: its column names
 
