@@ -474,7 +474,9 @@ def _pooled(work: list[Job], jobs: int) -> Iterator[PackOutcome]:
         import matplotlib.figure  # noqa: F401
         import reportlab.platypus  # noqa: F401
     retry: list[Job] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_die_with_parent
+    ) as pool:
         futures = {pool.submit(render_job, job): job for job in work}
         for future in as_completed(futures):
             try:
@@ -483,7 +485,9 @@ def _pooled(work: list[Job], jobs: int) -> Iterator[PackOutcome]:
                 retry.append(futures[future])
     for job in retry:  # alone in a fresh worker: the one that dies again is the culprit
         try:
-            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            with ProcessPoolExecutor(
+                max_workers=1, mp_context=context, initializer=_die_with_parent
+            ) as pool:
                 yield pool.submit(render_job, job).result()
         except BrokenProcessPool:
             path = job.options.out_dir / f"{job.plan.name}.pdf"
@@ -494,6 +498,27 @@ def _pooled(work: list[Job], jobs: int) -> Iterator[PackOutcome]:
                 str(path),
                 error="the worker process building this pack died (out of memory, or killed)",
             )
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the run that started it ends, however it ended (kill -9 included).
+
+    Portable: the parent's sentinel (a pipe on POSIX, a process handle on Windows) becomes
+    ready when the parent is gone; no ``prctl``, no polling.
+    """
+    import multiprocessing
+    import os
+    import threading
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="briefpack-parent-watch", daemon=True).start()
 
 
 # --------------------------------------------------------------------------- binder
