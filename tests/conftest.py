@@ -51,3 +51,19 @@ def built_kg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = cli("build", "relations", "kg", "--out", str(out))
     assert result.exit_code == 0, result.stderr
     return out / "relations-kg.pdf"
+
+
+@pytest.fixture(scope="session")
+def all_packs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """All 12 packs built once from the fixture (with --jobs 2), for tests that only read them.
+
+    The folder also holds ``binder/meeting.pdf`` (relations:kg economy:central-asia) and the
+    chart cache in ``.briefpack/charts``.  Tests that change files build their own.
+    """
+    out = tmp_path_factory.mktemp("all-packs")
+    result = cli("build", "--all", "--jobs", "2", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    binder = out / "binder" / "meeting.pdf"
+    result = cli("binder", "relations:kg", "economy:central-asia", "--out", str(binder))
+    assert result.exit_code == 0, result.stderr
+    return out

@@ -34,12 +34,9 @@ def text_of(pdf: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """All 12 packs, built once."""
-    out = tmp_path_factory.mktemp("apparatus")
-    result = cli("build", "--all", "--out", str(out))
-    assert result.exit_code == 0, result.stderr
-    return out
+def built(all_packs: Path) -> Path:
+    """All 12 packs, built once for the session."""
+    return all_packs
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,6 @@ import pytest
 
 from briefpack.linebreak import Run, break_lines
 
-from .conftest import cli
-
 pdfium = pytest.importorskip("pypdfium2")
 raw = pytest.importorskip("pypdfium2.raw")
 
@@ -29,14 +27,8 @@ MIN_FILL = 0.55
 
 
 @pytest.fixture(scope="module")
-def packs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    out = tmp_path_factory.mktemp("composition")
-    result = cli("build", "--all", "--jobs", "2", "--out", str(out))
-    assert result.exit_code == 0, result.stderr
-    binder = out / "binder" / "meeting.pdf"
-    result = cli("binder", "relations:kg", "economy:central-asia", "--out", str(binder))
-    assert result.exit_code == 0, result.stderr
-    return sorted(out.glob("*.pdf")) + [binder]
+def packs(all_packs: Path) -> list[Path]:
+    return sorted(all_packs.glob("*.pdf")) + [all_packs / "binder" / "meeting.pdf"]
 
 
 def lines_of(page) -> list[dict]:

@@ -74,15 +74,6 @@ def test_changing_one_kyrgyz_figure_rebuilds_only_the_packs_that_show_it(
     assert "japan_trade kg/2024: exports 44512 → 44513, balance 42710 → 42711" in kg["changes"]
 
 
-def test_force_rebuilds_everything_with_identical_bytes(data_copy: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    build_all(data_copy, out)
-    before = {k: v[1] for k, v in snapshot(out).items()}
-    result, summary = build_all(data_copy, out, "--force")
-    assert summary["failed"] == 0
-    assert {k: v[1] for k, v in snapshot(out).items()} == before
-
-
 def test_a_failed_build_leaves_the_previous_pdf_untouched(data_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     runner = CliRunner()
