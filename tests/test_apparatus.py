@@ -54,13 +54,7 @@ def chart_texts(out: Path) -> list[list[str]]:
 
 
 def flat(block: model.Block) -> list:
-    out = []
-    for item in block.items:
-        if isinstance(item, model.SideBySide):
-            out += [part for cell in item.cells for part in cell]
-        else:
-            out.append(item)
-    return out
+    return block.leaves()
 
 
 # --------------------------------------------------------------------------- 出所 and 注

@@ -129,13 +129,7 @@ def test_country_pack_shows_the_target_among_its_region() -> None:
 
 
 def _flat(block: model.Block) -> list:
-    out = []
-    for item in block.items:
-        if isinstance(item, model.SideBySide):
-            out += [p for cell in item.cells for p in cell]
-        else:
-            out.append(item)
-    return out
+    return block.leaves()
 
 
 # --------------------------------------------------------------------------- next year's rows

@@ -136,6 +136,16 @@ class Block:
     type: str
     items: tuple[Item, ...]
 
+    def leaves(self) -> list[Item]:
+        """The block's items with side-by-side cells opened up, in reading order."""
+        out: list[Item] = []
+        for item in self.items:
+            if isinstance(item, SideBySide):
+                out += [part for cell in item.cells for part in cell]
+            else:
+                out.append(item)
+        return out
+
 
 @dataclass(frozen=True)
 class Group:
