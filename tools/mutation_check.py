@@ -132,7 +132,7 @@ MUTATIONS += [
     (
         "blocks kept whole and pushed to the next page (ReportLab KeepTogether)",
         "render/flow.py",
-        "    return Composed(parts, breakable, block.type)",
+        "    return Composed(parts, breakable, block.type, rc.frame_height)",
         "    from reportlab.platypus import KeepTogether\n\n    return KeepTogether(parts)",
         ["tests/test_composition.py"],
     ),
@@ -182,6 +182,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", type=int, action="append")
     args = parser.parse_args()
+    import briefpack
+
+    if not Path(briefpack.__file__).resolve().is_relative_to(SRC):
+        raise SystemExit(
+            f"briefpack is imported from {briefpack.__file__}, not from {SRC}: "
+            "install it editable (pip install -e .) so that the mutations take effect"
+        )
     selections = sorted({t for m in MUTATIONS for t in m[4]})
     red, failed = run(selections)
     if red:
