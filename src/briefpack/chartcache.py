@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-STATE_DIR = ".briefpack"
+from .outputs import STATE_DIR
 
 
 def _ops_hash(ops: Any) -> str:

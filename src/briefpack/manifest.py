@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from .outputs import STATE_DIR
 from .pack.reads import COLUMNS_KEY
 
-STATE_DIR = ".briefpack"
 FORMAT = 2
 # A file modified this close to the moment its digest was recorded may change again within
 # the same mtime tick unseen (the "racy" case of git's index): its digest is not trusted.
@@ -212,7 +211,3 @@ def _cell_changes(names: list[str], before: str, after: str) -> str:
         if a != b
     ]
     return ", ".join(diffs)
-
-
-def version() -> str:
-    return __version__

@@ -226,6 +226,7 @@ class Job:
 
     plan: PackPlan
     options: BuildOptions
+    setting: Setting  # the style and fonts, resolved once per run
     fingerprint: str
     parts: dict[str, str]
     changes: list[str]
@@ -289,7 +290,7 @@ def run_builds(
                 continue
             what_changed = changes(previous, parts, made.reads.get("rows", {}))
             show = options.changes_page and previous is not None
-            work.append(Job(made, options, digest_, parts, what_changed, show))
+            work.append(Job(made, options, setting, digest_, parts, what_changed, show))
         for outcome in _render_all(work, jobs):
             done(outcome)
         for outcome in _vanished(data, manifest, options, prune):
@@ -399,8 +400,7 @@ def _render_and_write(job: Job, path: Path) -> PackOutcome:
     from .render.document import count_pages, render_document
 
     started = time.perf_counter()
-    options, made = job.options, job.plan
-    setting = load_setting(options)
+    options, made, setting = job.options, job.plan, job.setting
     fonts = register_fonts(*setting.font_paths)
     cache = ChartCache(options.out_dir, read=not options.force)
     shown_changes = job.changes if job.show_changes else None

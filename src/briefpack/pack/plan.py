@@ -13,7 +13,6 @@ from dataclasses import replace
 from typing import Any
 
 from ..datalayer import DataLayer, Place
-from ..errors import BuildError
 from ..formatting import format_as_of, latest
 from ..spec import PackSpec
 from .blocks import REGISTRY, Context, Used, data_time
@@ -187,19 +186,3 @@ def _as_of(used: dict[str, Used]) -> str:
     dates = [str(max(u.years)) if u.years else u.dataset.as_of for u in used.values()]
     dates = [d for d in dates if d]
     return format_as_of(latest(dates)) if dates else "記載なし"
-
-
-def has_content(plan: PackPlan) -> bool:
-    return bool(plan.sections)
-
-
-def require_content(plan: PackPlan) -> None:
-    if not plan.sections:
-        raise BuildError(f"{plan.name}: the data has nothing to show for this pack")
-
-
-def blocks_of(plan: PackPlan) -> list[Block]:
-    return [b for s in plan.sections for g in s.groups for b in g.blocks]
-
-
-__all__ = ["plan_pack", "formal_name", "has_content", "require_content", "blocks_of", "Any"]

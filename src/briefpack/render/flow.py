@@ -55,13 +55,6 @@ class RenderContext:
         return TextStyle(**{**base.__dict__, **overrides})
 
 
-def block_flowables(block: model.Block, rc: RenderContext) -> list[Flowable]:
-    out: list[Flowable] = []
-    for item in block.items:
-        out += item_flowables(item, rc)
-    return out
-
-
 def kept_together(block: model.Block, rc: RenderContext, lead: list[Flowable]) -> Flowable:
     """The block as one :class:`Composed` flowable that knows where a page may break."""
     parts: list[Flowable] = []

@@ -18,7 +18,7 @@ from typing import Any
 
 from ...datalayer import Dataset, Place, Row
 from ...formatting import format_as_of, format_value, scale_factor, scaled_unit
-from ..model import Block, Caption, Gap, Heading, Item
+from ..model import Block, Caption, Gap, Item
 from ..reads import Reads, place_column, time_column
 
 Resolver = Callable[[dict[str, Any], "Context"], Block | None]
@@ -178,10 +178,6 @@ def note_mark(notes: tuple[str, ...] | list[str], note: str) -> str:
     if len(notes) <= 1:
         return "（注）"
     return f"（注{list(notes).index(note) + 1}）"
-
-
-def heading(text: str) -> Heading:
-    return Heading(text)
 
 
 def latest_rows(dataset: Dataset, rows: list[Row]) -> list[Row]:
