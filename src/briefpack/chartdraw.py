@@ -1,141 +1,18 @@
-"""Chart drawing: a matplotlib Figure → recorded vector operations → a ReportLab flowable.
+"""Chart replay: recorded drawing operations (see :mod:`briefpack.chartrecord`) → a flowable.
 
-matplotlib lays the chart out and calls this module's renderer for every path and text; the
-renderer records them as plain data (cacheable as JSON) and :class:`ChartFlowable` replays
-them onto the PDF canvas.  Text stays text, in the pack's own font, so it is searchable.
+:class:`ChartFlowable` replays a chart's operations onto the PDF canvas at its natural size.
+Text stays text, in the pack's own font, so it is searchable.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from reportlab.platypus import Flowable
 
+from .chartrecord import Ops
 from .fonts import FontSet
-
-Ops = list[dict[str, Any]]
-
-
-def record_figure(figure: Any, fonts: FontSet) -> Ops:
-    """Draw ``figure`` (a matplotlib Figure at dpi 72) into a list of operations."""
-    from matplotlib.backend_bases import FigureCanvasBase
-
-    renderer = _recording_renderer_class()(figure.bbox.width, figure.bbox.height, fonts)
-    FigureCanvasBase(figure)
-    figure.draw(renderer)
-    return renderer.ops
-
-
-def _rgb(color: Any) -> list[float] | None:
-    if color is None:
-        return None
-    values = [round(float(c), 4) for c in color]
-    if len(values) == 4 and values[3] == 0:
-        return None
-    return values[:4] if len(values) == 4 else values + [1.0]
-
-
-_RENDERER_CLASS: type | None = None
-
-
-def _recording_renderer_class() -> type:
-    """Build the renderer class on first use, so importing this module skips matplotlib."""
-    global _RENDERER_CLASS
-    if _RENDERER_CLASS is not None:
-        return _RENDERER_CLASS
-    from matplotlib.backend_bases import GraphicsContextBase, RendererBase
-
-    class RecordingRenderer(RendererBase):
-        def __init__(self, width: float, height: float, fonts: FontSet):
-            super().__init__()
-            self.width, self.height, self.fonts = width, height, fonts
-            self.ops: Ops = []
-
-        def flipy(self) -> bool:
-            return False
-
-        def get_canvas_width_height(self) -> tuple[float, float]:
-            return self.width, self.height
-
-        def points_to_pixels(self, points: float) -> float:
-            return points
-
-        def new_gc(self) -> GraphicsContextBase:
-            return GraphicsContextBase()
-
-        def option_image_nocomposite(self) -> bool:
-            return True
-
-        def draw_image(self, gc, x, y, im, transform=None):  # noqa: ANN001
-            raise NotImplementedError("raster images are not allowed in charts")
-
-        def get_text_width_height_descent(self, s, prop, ismath):  # noqa: ANN001
-            size = prop.get_size_in_points()
-            key = "bold" if _is_bold(prop) else "regular"
-            width = sum(self.fonts.width(ch, key, size) for ch in s)
-            return width, size, size * 0.12
-
-        def draw_path(self, gc, path, transform, rgbFace=None):  # noqa: ANN001, N803
-            segments = []
-            for verts, code in path.iter_segments(transform, remove_nans=True, simplify=False):
-                segments.append([int(code), [round(float(v), 2) for v in verts]])
-            if not segments:
-                return
-            linewidth = gc.get_linewidth()
-            stroke = _rgb(gc.get_rgb()) if linewidth > 0 else None
-            alpha = gc.get_alpha()
-            fill = _rgb(rgbFace)
-            if fill is not None and gc.get_forced_alpha():
-                fill[3] = alpha
-            if stroke is not None and alpha is not None and alpha < 1:
-                stroke[3] = alpha
-            offset, dashes = gc.get_dashes()
-            op: dict[str, Any] = {
-                "op": "path",
-                "segments": segments,
-                "fill": fill,
-                "stroke": stroke,
-                "width": round(float(linewidth), 3),
-                "cap": gc.get_capstyle(),
-                "join": gc.get_joinstyle(),
-            }
-            if dashes:
-                op["dash"] = [round(float(d), 2) for d in dashes]
-            clip = gc.get_clip_rectangle()
-            if clip is not None:
-                op["clip"] = [round(float(v), 2) for v in clip.bounds]
-            hatch = gc.get_hatch()
-            if hatch:
-                op["hatch"] = hatch
-            self.ops.append(op)
-
-        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):  # noqa: ANN001
-            if not s.strip():
-                return
-            key = "bold" if _is_bold(prop) else "regular"
-            self.ops.append(
-                {
-                    "op": "text",
-                    "x": round(float(x), 2),
-                    "y": round(float(y), 2),
-                    "text": self.fonts.clean(s),
-                    "font": key,
-                    "size": round(float(prop.get_size_in_points()), 2),
-                    "angle": round(float(angle), 2),
-                    "color": _rgb(gc.get_rgb()),
-                }
-            )
-
-    _RENDERER_CLASS = RecordingRenderer
-    return RecordingRenderer
-
-
-def _is_bold(prop: Any) -> bool:
-    weight = prop.get_weight()
-    return weight in ("bold", "heavy", "black", "semibold", "demibold", "extra bold") or (
-        isinstance(weight, int | float) and weight >= 600
-    )
-
 
 CAPS = {"butt": 0, "round": 1, "projecting": 2}
 JOINS = {"miter": 0, "round": 1, "bevel": 2}
@@ -151,10 +28,19 @@ class ChartFlowable(Flowable):
 
     alt_text: str = ""
     tag_alt: str | None = None
+    is_chart = True
 
-    def __init__(self, ops: Ops, width: float, height: float, fonts: FontSet):
+    def __init__(self, ops: Ops | Callable[[], Ops], width: float, height: float, fonts: FontSet):
+        """``ops`` may be given late, as a function called when the chart is first drawn
+        (a chart drawn in another process is waited for only when its page is drawn)."""
         super().__init__()
-        self.ops, self.width, self.height, self.fonts = ops, width, height, fonts
+        self._ops, self.width, self.height, self.fonts = ops, width, height, fonts
+
+    @property
+    def ops(self) -> Ops:
+        if callable(self._ops):
+            self._ops = self._ops()
+        return self._ops
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         return self.width, self.height

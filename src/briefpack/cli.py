@@ -187,13 +187,13 @@ def check(settings: Settings) -> None:
 @click.pass_obj
 def list_(settings: Settings) -> None:
     """Show templates, targets, and which packs the data can make (and why not)."""
-    from .runner import load_specs, pack_status
+    from .runner import Planner, load_specs, pack_status
     from .style import load_style
 
     try:
         data = _load(settings)
         specs = load_specs(data)
-        status = pack_status(data, specs, load_style(settings.styles, "default"))
+        status = pack_status(Planner(data, specs, load_style(settings.styles, "default")))
     except BriefpackError as exc:
         _fail(settings, exc)
     click.echo("templates: " + " ".join(specs))
@@ -319,10 +319,10 @@ def build(
     if not build_every and not (template and target):
         raise click.UsageError("missing TEMPLATE and TARGET (or --all)")
 
-    def choose(data, specs, style_):
+    def choose(planner):
         if build_every:
-            return all_packs(data, specs, style_)
-        check_request(data, list(specs), template, target)
+            return all_packs(planner)
+        check_request(planner.data, list(planner.specs), template, target)
         return [(template, target)]
 
     request = "all" if build_every else f"{template}-{target}"
@@ -466,7 +466,9 @@ def _run(
     from .runner import run_request
 
     try:
-        return run_request(options, request, choose, jobs, Reporter(settings, many), prune)
+        return run_request(
+            options, request, choose, jobs, Reporter(settings, many), prune, many=many
+        )
     except BriefpackError as exc:
         _fail(settings, exc)
 
@@ -556,5 +558,37 @@ def export(settings: Settings, names: tuple[str, ...], out_file: Path) -> None:
     log.info(f"wrote {out_file}: {len(sheets)} sheet(s): {', '.join(sheets)}")
 
 
+def entry() -> None:
+    """The ``briefpack`` console script: run the command, then leave at once.
+
+    Every file has been written and closed, and the lock released, by the time the command
+    returns, so the interpreter's teardown (freeing hundreds of thousands of objects one
+    by one, a sixth of a small build's time) buys nothing: the streams are flushed and the
+    process exits with the command's status.
+    """
+    try:
+        main.main(prog_name="briefpack")
+    except SystemExit as exc:
+        status = _exit_status(exc.code)
+    else:  # pragma: no cover - main() in standalone mode always raises SystemExit
+        status = 0
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (| head) or a closed stream
+            status = status or 1
+    os._exit(status)
+
+
+def _exit_status(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)  # sys.exit("message") prints it and exits 1
+    return 1
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    entry()

@@ -51,6 +51,7 @@ class Setting:
     style: Any
     font_paths: tuple[Path, Path]
     parts: dict[str, str]
+    every_font: dict[str, Path] = field(default_factory=dict)  # regular, bold, text_…
 
 
 # --------------------------------------------------------------------------- requests
@@ -77,32 +78,45 @@ def style_numbers(style: Any) -> tuple[dict[str, str], int]:
     return dict(style["numbers"]), int(style["table"].get("max_year_columns", 13))
 
 
-def plan(
-    data: DataLayer, specs: dict[str, Any], style: Any, template: str, target: str
-) -> PackPlan:
-    from .pack import plan_pack
+@dataclass
+class Planner:
+    """Plans packs against one loaded data layer, each pack once per run (standard library).
 
-    numbers, year_columns = style_numbers(style)
-    return plan_pack(data, specs[template], target, numbers, year_columns)
+    Choosing the packs of ``--all`` plans every pack to see which the data can make; the
+    build then reuses those plans instead of resolving every spec a second time.
+    """
+
+    data: DataLayer
+    specs: dict[str, Any]
+    style: Any
+    _made: dict[tuple[str, str], PackPlan] = field(default_factory=dict)
+
+    def plan(self, template: str, target: str) -> PackPlan:
+        key = (template, target)
+        if key not in self._made:
+            from .pack import plan_pack
+
+            numbers, year_columns = style_numbers(self.style)
+            spec = self.specs[template]
+            self._made[key] = plan_pack(self.data, spec, target, numbers, year_columns)
+        return self._made[key]
 
 
-def pack_status(
-    data: DataLayer, specs: dict[str, Any], style: Any
-) -> list[tuple[str, str, str | None]]:
+def pack_status(planner: Planner) -> list[tuple[str, str, str | None]]:
     """Every (template, target, why not) pair; ``why not`` is None for a pack the data can make."""
     out = []
-    for template, spec in specs.items():
-        for code in targets_for(data):
+    for template, spec in planner.specs.items():
+        for code in targets_for(planner.data):
             if spec.targets and code not in spec.targets:
                 out.append((template, code, f"the {template} spec lists its targets"))
                 continue
-            made = plan(data, specs, style, template, code)
+            made = planner.plan(template, code)
             out.append((template, code, None if made.sections else "no data for any section"))
     return out
 
 
-def all_packs(data: DataLayer, specs: dict[str, Any], style: Any) -> list[tuple[str, str]]:
-    return [(t, c) for t, c, why in pack_status(data, specs, style) if why is None]
+def all_packs(planner: Planner) -> list[tuple[str, str]]:
+    return [(t, c) for t, c, why in pack_status(planner) if why is None]
 
 
 # --------------------------------------------------------------------------- setting
@@ -124,19 +138,21 @@ def load_setting(options: BuildOptions) -> Setting:
     )
     package = Path(__file__).resolve().parent
     code = [(str(p.relative_to(package)), file_digest(p)) for p in sorted(package.rglob("*.py"))]
-    every_font = [
-        resolve_font_path(name, style.folder)
+    every_font = {
+        key: resolve_font_path(name, style.folder)
         for key in ("regular", "bold", "text_regular", "text_bold")
         if isinstance(name := style["fonts"].get(key), str) and name
-    ]
+    }
     parts = {
         "style": digest(tree_digest(style.folder, trust_stat=False)),
-        "fonts": digest([file_digest(p) for p in every_font]),
+        "fonts": digest([file_digest(p) for p in every_font.values()]),
         "version": __version__,
         "code": digest(code),
         "options": digest(options.output_settings()),
     }
-    return Setting(style, fonts, parts)
+    if not {"text_regular", "text_bold"} <= every_font.keys():  # a style without a text family
+        every_font = {k: v for k, v in every_font.items() if k in ("regular", "bold")}
+    return Setting(style, fonts, parts, every_font)
 
 
 def fingerprint(made: PackPlan, setting: Setting) -> tuple[str, dict[str, str]]:
@@ -174,16 +190,19 @@ def quick_key(options: BuildOptions) -> str:
 def run_request(
     options: BuildOptions,
     request: str,
-    choose: Callable[[DataLayer, dict[str, Any], Any], list[tuple[str, str]]],
+    choose: Callable[[Planner], list[tuple[str, str]]],
     jobs: int = 1,
     report: Any = None,
     prune: bool = False,
+    many: bool = False,
 ) -> list[PackOutcome]:
-    """Build what ``choose(data, specs, style)`` names, unless nothing at all changed.
+    """Build what ``choose(planner)`` names, unless nothing at all changed.
 
     When the content of every input file and every output is as the last run of the same
     request left them, the data is not even loaded; otherwise every pack is planned and
-    those whose fingerprint or output changed are rendered.
+    those whose fingerprint or output changed are rendered.  With ``jobs`` > 1 the worker
+    processes start first and import the rendering libraries while this one loads and
+    plans the data (``many``: a worker per job; else one, which draws the pack's charts).
     """
     from .manifest import Manifest
     from .outputs import check_output_path
@@ -199,11 +218,19 @@ def run_request(
             return outcomes
     from .datalayer import load
 
-    data = load(options.data_root)
-    specs = load_specs(data)
     setting = load_setting(options)
-    packs = choose(data, specs, setting.style)
-    return run_builds(data, specs, setting, packs, options, jobs, report, (request, key), prune)
+    pool = WarmPool(jobs if many else 1, setting, options) if jobs > 1 else None
+    try:
+        data = load(options.data_root)
+        specs = load_specs(data)
+        planner = Planner(data, specs, setting.style)
+        packs = choose(planner)
+        return run_builds(
+            planner, setting, packs, options, jobs, report, (request, key), prune, pool
+        )
+    finally:
+        if pool is not None:
+            pool.close()
 
 
 def _report_all(report: Any, outcomes: list[PackOutcome]) -> None:
@@ -231,11 +258,12 @@ class Job:
     parts: dict[str, str]
     changes: list[str]
     show_changes: bool
+    # Charts another worker of this run is drawing into the cache: waited for, not redrawn.
+    pending: frozenset[str] = frozenset()
 
 
 def run_builds(
-    data: DataLayer,
-    specs: dict[str, Any],
+    planner: Planner,
     setting: Setting,
     packs: list[tuple[str, str]],
     options: BuildOptions,
@@ -243,6 +271,7 @@ def run_builds(
     report: Any = None,
     quick: tuple[str, str] | None = None,
     prune: bool = False,
+    pool: WarmPool | None = None,
 ) -> list[PackOutcome]:
     """Plan ``packs``, render the changed ones ``jobs`` at a time under the output lock.
 
@@ -270,7 +299,7 @@ def run_builds(
             name = f"{template}-{target}"
             pdf_path = options.out_dir / f"{name}.pdf"
             try:
-                made = plan(data, specs, setting.style, template, target)
+                made = planner.plan(template, target)
                 if not made.sections:
                     raise BuildError(f"{name}: the data has nothing to show for this pack")
             except BriefpackError as exc:
@@ -291,9 +320,9 @@ def run_builds(
             what_changed = changes(previous, parts, made.reads.get("rows", {}))
             show = options.changes_page and previous is not None
             work.append(Job(made, options, setting, digest_, parts, what_changed, show))
-        for outcome in _render_all(work, jobs):
+        for outcome in _render_all(work, jobs, pool):
             done(outcome)
-        for outcome in _vanished(data, manifest, options, prune):
+        for outcome in _vanished(planner.data, manifest, options, prune):
             done(outcome)
         if quick and not prune and not any(o.status == "failed" for o in outcomes):
             names = [f"{t}-{c}" for t, c in packs]
@@ -368,14 +397,15 @@ def internal_error(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- rendering
 
 
-def render_job(job: Job) -> PackOutcome:
-    """Render one pack and write it (and its numbered copies) atomically: a worker's task."""
+def render_job(job: Job, pool: WarmPool | None = None) -> PackOutcome:
+    """Render one pack and write it (and its numbered copies) atomically: a worker's task
+    (or this process's, its charts drawn by ``pool``)."""
     from .errors import BriefpackError
 
     name = job.plan.name
     path = job.options.out_dir / f"{name}.pdf"
     try:
-        return _render_and_write(job, path)
+        return _render_and_write(job, path, pool)
     except BriefpackError as exc:
         return PackOutcome(job.plan.template, job.plan.target, "failed", str(path), error=str(exc))
     except OSError as exc:
@@ -390,19 +420,22 @@ def render_job(job: Job) -> PackOutcome:
         )
 
 
-def _render_and_write(job: Job, path: Path) -> PackOutcome:
+def _render_and_write(job: Job, path: Path, pool: WarmPool | None = None) -> PackOutcome:
     import hashlib
 
     from .chartcache import ChartCache
     from .fonts import register_fonts
     from .manifest import output_stats
     from .outputs import write_atomically
+    from .render.charts import ChartSource
     from .render.document import count_pages, render_document
 
     started = time.perf_counter()
     options, made, setting = job.options, job.plan, job.setting
+    cache = ChartSource(ChartCache(options.out_dir, read=not options.force), pending=job.pending)
+    if pool is not None:
+        cache.drawer = start_drawer(pool, cache, [made], setting, options)
     fonts = register_fonts(*setting.font_paths)
-    cache = ChartCache(options.out_dir, read=not options.force)
     shown_changes = job.changes if job.show_changes else None
 
     def render(copy_label: str | None = None) -> bytes:
@@ -420,7 +453,10 @@ def _render_and_write(job: Job, path: Path) -> PackOutcome:
             changes=shown_changes,
         )
 
-    pdf = render()
+    try:
+        pdf = render()
+    finally:
+        cache.close()
     pages = count_pages(pdf)
     written = write_atomically(path, pdf)
     outputs = [path]
@@ -448,42 +484,76 @@ def _render_and_write(job: Job, path: Path) -> PackOutcome:
     )
 
 
-def _render_all(work: list[Job], jobs: int) -> Iterator[PackOutcome]:
-    if jobs <= 1 or len(work) <= 1:
-        for job in work:
-            yield render_job(job)
+def start_drawer(
+    pool: WarmPool, source: Any, plans: list[PackPlan], setting: Setting, options: BuildOptions
+) -> Any:
+    """Read the charts of ``plans`` from the cache and have ``pool`` draw the missing ones
+    while this process imports ReportLab and lays the pack out (None when none is missing)."""
+    from .render.charts import ChartDrawer
+
+    style, charts = charts_of(plans, setting, options)
+    missing = source.lookup(charts)
+    return ChartDrawer(pool.executor, missing, style, setting.every_font) if missing else None
+
+
+def charts_of(
+    plans: list[PackPlan], setting: Setting, options: BuildOptions
+) -> tuple[Any, dict[str, dict[str, Any]]]:
+    """The style charts are drawn with, and the charts of ``plans`` by key."""
+    from .fonts import file_sha256
+    from .render.charts import planned_charts
+
+    style = setting.style
+    if options.nup == 2:
+        from .nup import style_for_two_up
+
+        style = style_for_two_up(style)
+    regular, bold = setting.font_paths
+    return style, planned_charts(plans, style, [file_sha256(regular), file_sha256(bold)])
+
+
+def _render_all(work: list[Job], jobs: int, pool: WarmPool | None) -> Iterator[PackOutcome]:
+    if pool is None or len(work) <= 1:
+        for job in work:  # one pack: this process lays it out, the pool draws its charts
+            yield render_job(job, pool)
         return
-    yield from _pooled(work, jobs)
+    # The longest packs first: a long pack started last would leave the other workers idle.
+    yield from _pooled(sorted(work, key=lambda job: -expected_cost(job.plan)), pool)
 
 
-def _pooled(work: list[Job], jobs: int) -> Iterator[PackOutcome]:
-    """Jobs in worker processes; a worker that dies fails its pack, never the run.
+def expected_cost(made: PackPlan) -> int:
+    """How long a pack takes to render, roughly: its items, a chart counting as ten."""
+    from .pack.model import ChartItem
 
-    The start method is the platform's (``spawn`` on Windows and macOS), or
-    ``BRIEFPACK_START_METHOD``; the heavy libraries are imported before the workers start
-    so that forked workers share them.
-    """
-    import multiprocessing
-    import os
+    leaves = [
+        leaf
+        for section in made.sections
+        for group in section.groups
+        for block in group.blocks
+        for leaf in block.leaves()
+    ]
+    return len(leaves) + 9 * sum(isinstance(leaf, ChartItem) for leaf in leaves)
+
+
+def _pooled(work: list[Job], pool: WarmPool) -> Iterator[PackOutcome]:
+    """Jobs in the warm worker processes; a worker that dies fails its pack, never the run
+    (the packs it took are tried again, each alone in a fresh worker)."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    method = os.environ.get("BRIEFPACK_START_METHOD") or None
-    context = multiprocessing.get_context(method)
-    if context.get_start_method() == "fork":
-        import matplotlib.figure  # noqa: F401
-        import reportlab.platypus  # noqa: F401
+    context = pool.context
+    pending = _draw_charts_first(work, pool)
     retry: list[Job] = []
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_die_with_parent
-    ) as pool:
-        futures = {pool.submit(render_job, job): job for job in work}
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except BrokenProcessPool:
-                retry.append(futures[future])
+    for job in work:
+        job.pending = pending
+    futures = {pool.executor.submit(render_job, job): job for job in work}
+    for future in as_completed(futures):
+        try:
+            yield future.result()
+        except BrokenProcessPool:
+            retry.append(futures[future])
     for job in retry:  # alone in a fresh worker: the one that dies again is the culprit
+        job.pending = frozenset()  # the workers drawing them are gone
         try:
             with ProcessPoolExecutor(
                 max_workers=1, mp_context=context, initializer=_die_with_parent
@@ -498,6 +568,75 @@ def _pooled(work: list[Job], jobs: int) -> Iterator[PackOutcome]:
                 str(path),
                 error="the worker process building this pack died (out of memory, or killed)",
             )
+
+
+def _draw_charts_first(work: list[Job], pool: WarmPool) -> frozenset[str]:
+    """Queue the charts the packs need and the cache lacks ahead of the packs, each once.
+
+    A chart shared by several packs is drawn once, and the packs, which need a chart only
+    when its page is drawn, find it in the cache (or wait for it there).
+    """
+    from .chartcache import ChartCache
+    from .render.charts import draw_into_cache
+
+    first = work[0]
+    style, charts = charts_of([job.plan for job in work], first.setting, first.options)
+    cache = ChartCache(first.options.out_dir, read=not first.options.force)
+    missing = {key: payload for key, payload in charts.items() if not cache.holds(key)}
+    for key, payload in missing.items():
+        cache.forget(key)  # what the packs wait for is this run's drawing, nothing older
+        pool.executor.submit(
+            draw_into_cache, key, payload, style, first.setting.every_font, cache.folder
+        )
+    if missing:
+        log.debug(f"charts: {len(missing)} drawn ahead of the packs that show them")
+    return frozenset(missing)
+
+
+class WarmPool:
+    """Worker processes started as soon as a run knows it must render.
+
+    Each imports the rendering libraries and reads the fonts while this process loads and
+    plans the data; then they render whole packs, or draw the charts of the one pack this
+    process lays out.  The start method is the platform's (``spawn`` on Windows and macOS)
+    or ``BRIEFPACK_START_METHOD``; forked workers share what this process has imported.
+    """
+
+    def __init__(self, workers: int, setting: Setting, options: BuildOptions):
+        import multiprocessing
+        import os
+        from concurrent.futures import ProcessPoolExecutor
+
+        method = os.environ.get("BRIEFPACK_START_METHOD") or None
+        self.context = multiprocessing.get_context(method)
+        role = "packs" if workers > 1 else "charts"
+        self.executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=self.context,
+            initializer=_warm_worker,
+            initargs=(role, setting.every_font),
+        )
+        for _ in range(workers):  # start them now, not at the first job
+            self.executor.submit(_ready)
+
+    def close(self) -> None:
+        # Workers still warming up (nothing needed rendering) are not waited for.
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _ready() -> None:
+    return None
+
+
+def _warm_worker(role: str, font_paths: dict[str, Path]) -> None:
+    _die_with_parent()
+    import matplotlib.figure  # noqa: F401
+
+    from .fonts import register_fonts
+
+    if role == "packs":
+        from .render import document  # noqa: F401 - ReportLab and the renderers
+    register_fonts(*font_paths.values())
 
 
 def _die_with_parent() -> None:
@@ -542,7 +681,8 @@ def build_binder(
         check_request(data, available_templates(data.root), template, target)
     specs = load_specs(data)
     setting = load_setting(options)
-    plans = [plan(data, specs, setting.style, t, c) for t, c in items]
+    planner = Planner(data, specs, setting.style)
+    plans = [planner.plan(t, c) for t, c in items]
     for made in plans:
         if not made.sections:
             raise BuildError(f"{made.name}: the data has nothing to show for this pack")

@@ -210,11 +210,21 @@ class PackPlan:
 
 
 def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value):
-        return {"@": type(value).__name__, **dataclasses.asdict(value)}
+    """Plain JSON values; every dataclass, nested ones too, tagged with its type (two kinds
+    of item with equal fields must not digest alike).  No deep copies: this runs per pack."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = _FIELD_NAMES.get(type(value))
+        if fields is None:
+            fields = _FIELD_NAMES[type(value)] = [f.name for f in dataclasses.fields(value)]
+        return {"@": type(value).__name__, **{f: _plain(getattr(value, f)) for f in fields}}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+_FIELD_NAMES: dict[type, list[str]] = {}
 
 
 def digest(value: Any) -> str:

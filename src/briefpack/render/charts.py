@@ -3,6 +3,11 @@
 Drawings are cached in OUT/.briefpack/charts/ under the hash of everything that drew them
 (the chart's data, the style, the fonts and the code); each entry carries that hash and is
 checked on read, so a damaged or mismatched entry is discarded and drawn again.
+
+When a core would otherwise sit idle (one pack on a machine with several), the charts a
+pack is missing are drawn in a second process (:class:`ChartDrawer`) while this one lays
+the pack out; a chart is waited for only when its page is drawn.  The drawing is the same
+wherever it is made: the same code, style and fonts, read back through the same JSON.
 """
 
 from __future__ import annotations
@@ -10,14 +15,19 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from reportlab.platypus import Flowable
-
-from ..chartdraw import ChartFlowable, record_figure
+from ..chartcache import ChartCache, decode_ops, encode_ops
 from ..formatting import format_number
 from ..pack import model
-from ..style import MM
+from ..style import Style
+from .geometry import chart_size, column_widths, frame_size
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Flowable
+
+    from ..fonts import FontSet
 
 MARKERS = ["o", "s", "^", "D", "v", "x"]
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1))]
@@ -27,12 +37,22 @@ MUTED = "#b4b4b4"
 
 
 def chart_flowable(item: model.ChartItem, rc: Any) -> Flowable:
-    style = rc.style
-    width = min(style["chart"]["width_mm"] * MM, rc.frame_width)
-    height_mm = style["chart"]["height_mm"]
-    if item.size == "small":
-        height_mm = style["chart"].get("small_height_mm", height_mm * 0.6)
-    height = min(height_mm * MM, rc.frame_height * 0.62)
+    from ..chartdraw import ChartFlowable
+
+    width, height = chart_size(item, rc.style, rc.frame_width, rc.frame_height)
+    key, payload = chart_payload(item, rc.style, width, height, rc.fonts.digests)
+    source = rc.chart_cache if rc.chart_cache is not None else ChartSource(None)
+    flowable = ChartFlowable(
+        lambda: source.ops(key, payload, rc.style, rc.fonts), width, height, rc.fonts
+    )
+    flowable.alt_text = item.alt
+    return flowable
+
+
+def chart_payload(
+    item: model.ChartItem, style: Style, width: float, height: float, font_digests: list[str]
+) -> tuple[str, dict[str, Any]]:
+    """Everything that draws the chart, and its hash (the chart cache's key)."""
     payload = {
         "kind": item.kind,
         "data": item.data,
@@ -44,20 +64,162 @@ def chart_flowable(item: model.ChartItem, rc: Any) -> Flowable:
         "gray": style.gray,
         "mplstyle": style.mplstyle_text,
         "numbers": style["numbers"],
-        "fonts": rc.fonts.digests,
+        "fonts": font_digests,
         "code": code_digest(),
     }
     key = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-    ops = rc.chart_cache.get(key) if rc.chart_cache is not None else None
-    if ops is None:
+    return key, payload
+
+
+def planned_charts(
+    plans: list[model.PackPlan], style: Style, font_digests: list[str]
+) -> dict[str, dict[str, Any]]:
+    """The charts rendering ``plans`` with ``style`` will draw, by key (standard library):
+    the same sizes as the flowables get, side-by-side cells at their column widths."""
+    frame_width, frame_height = frame_size(style)
+    charts: dict[str, dict[str, Any]] = {}
+
+    def visit(items: tuple[model.Item, ...] | list[model.Item], width: float) -> None:
+        for item in items:
+            if isinstance(item, model.ChartItem):
+                w, h = chart_size(item, style, width, frame_height)
+                key, payload = chart_payload(item, style, w, h, font_digests)
+                charts.setdefault(key, payload)
+            elif isinstance(item, model.SideBySide):
+                for cell, cell_width in zip(item.cells, column_widths(width, item), strict=True):
+                    visit(cell, cell_width)
+
+    for made in plans:
+        for section in made.sections:
+            for group in section.groups:
+                for block in group.blocks:
+                    visit(block.items, frame_width)
+    return charts
+
+
+class ChartSource:
+    """Where a chart's drawing comes from: the cache, the drawer process, or drawn here."""
+
+    def __init__(
+        self,
+        cache: ChartCache | None,
+        drawer: ChartDrawer | None = None,
+        pending: frozenset[str] = frozenset(),
+    ):
+        self.cache, self.drawer, self.pending = cache, drawer, pending
+        self._ops: dict[str, Any] = {}
+
+    @property
+    def hits(self) -> int:
+        return self.cache.hits if self.cache is not None else 0
+
+    @property
+    def misses(self) -> int:
+        return self.cache.misses if self.cache is not None else len(self._ops)
+
+    def lookup(self, charts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Read ``charts`` from the cache now; return those it does not hold."""
+        missing = {}
+        for key, payload in charts.items():
+            ops = self.cache.get(key) if self.cache is not None else None
+            if ops is None:
+                missing[key] = payload
+            else:
+                self._ops[key] = ops
+        return missing
+
+    def ops(self, key: str, payload: dict[str, Any], style: Style, fonts: FontSet) -> Any:
+        if key not in self._ops:
+            self._ops[key] = self._fetch(key, payload, style, fonts)
+        return self._ops[key]
+
+    def _fetch(self, key: str, payload: dict[str, Any], style: Style, fonts: FontSet) -> Any:
+        drawn = self.drawer.take(key) if self.drawer is not None else None
+        if drawn is None:
+            ops = self.cache.get(key) if self.cache is not None else None
+            if ops is None and key in self.pending and self.cache is not None:
+                ops = self.cache.wait_for(key)  # another worker is drawing it
+            if ops is not None:
+                return ops
+            encoded = encode_ops(draw(payload, style, fonts))
+        else:
+            encoded, missing = drawn
+            fonts.missing.extend(missing)
+        if self.cache is not None:
+            self.cache.put(key, encoded)
         # Through JSON, as the cache stores it: a drawing from the cache and a fresh one
         # are the same values, so an incremental build equals a fresh one byte for byte.
-        ops = json.loads(json.dumps(_render(payload, rc)))
-        if rc.chart_cache is not None:
-            rc.chart_cache.put(key, ops)
-    flowable = ChartFlowable(ops, width, height, rc.fonts)
-    flowable.alt_text = item.alt
-    return flowable
+        return decode_ops(encoded)
+
+    def close(self) -> None:
+        if self.drawer is not None:
+            self.drawer.close()
+            self.drawer = None
+
+
+class ChartDrawer:
+    """Charts drawn by other processes (``executor``'s) while this one lays out the pack.
+
+    A chart it fails to deliver (an error, or the process died) is drawn by the caller.
+    """
+
+    def __init__(
+        self,
+        executor: Any,
+        charts: dict[str, dict[str, Any]],
+        style: Style,
+        font_paths: dict[str, Path],
+    ):
+        self.futures = {
+            key: executor.submit(draw_elsewhere, payload, style, font_paths)
+            for key, payload in charts.items()
+        }
+
+    def take(self, key: str) -> tuple[bytes, list[str]] | None:
+        future = self.futures.pop(key, None)
+        if future is None:
+            return None
+        try:
+            return future.result()
+        except Exception:  # noqa: BLE001 - the caller draws it itself
+            return None
+
+    def close(self) -> None:
+        for future in self.futures.values():
+            future.cancel()
+        self.futures.clear()
+
+
+def draw_elsewhere(
+    payload: dict[str, Any], style: Style, font_paths: dict[str, Path]
+) -> tuple[bytes, list[str]]:
+    """A worker's task: one chart's drawing as JSON bytes, and the characters the fonts
+    lacked (for the warning of the process that prints the pack)."""
+    from ..fonts import register_fonts
+
+    fonts = register_fonts(*font_paths.values())
+    encoded = encode_ops(draw(payload, style, fonts))
+    missing = list(fonts.missing)
+    return encoded, missing
+
+
+def draw_into_cache(
+    key: str, payload: dict[str, Any], style: Style, font_paths: dict[str, Path], folder: Path
+) -> None:
+    """A worker's task: draw one chart into the cache folder, where the packs of the run
+    read it (a ``.failed`` mark tells them to draw it themselves)."""
+    import contextlib
+
+    from ..outputs import write_atomically
+
+    try:
+        encoded, _ = draw_elsewhere(payload, style, font_paths)
+        ChartCache.write_entry(folder, key, encoded)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+            write_atomically(folder / f"{key}.failed", b"")
+        raise
 
 
 _CODE_DIGEST: list[str] = []
@@ -66,22 +228,23 @@ _CODE_DIGEST: list[str] = []
 def code_digest() -> str:
     """The drawing code's own hash: a changed renderer never reuses an old drawing."""
     if not _CODE_DIGEST:
-        from pathlib import Path
-
         here = Path(__file__).resolve().parent.parent
         h = hashlib.sha256()
-        for name in ("render/charts.py", "chartdraw.py"):
+        for name in ("render/charts.py", "chartrecord.py"):
             h.update((here / name).read_bytes())
         _CODE_DIGEST.append(h.hexdigest())
     return _CODE_DIGEST[0]
 
 
-def _render(payload: dict[str, Any], rc: Any) -> list:
+def draw(payload: dict[str, Any], style: Style, fonts: FontSet) -> list:
+    """Draw one chart with matplotlib and return its recorded operations."""
     import matplotlib
     from matplotlib.figure import Figure
 
+    from ..chartrecord import record_figure
+
     width, height = payload["size"]
-    with matplotlib.rc_context(_rc(rc)):
+    with matplotlib.rc_context(_rc(style, fonts)):
         figure = Figure(figsize=(width / 72, height / 72), dpi=72)
         left = 0.085
         if payload["kind"] == "barh":  # room for the longest category label, whatever it is
@@ -102,23 +265,32 @@ def _render(payload: dict[str, Any], rc: Any) -> list:
                 fontsize=8,
             )
         _raise_small_text(figure, payload["style"].get("min_font_size"))
-        return record_figure(figure, rc.fonts)
+        return record_figure(figure, fonts)
 
 
+_RC: dict[tuple, dict[str, Any]] = {}
 _FONTS_ADDED: set[str] = set()
 
 
-def _rc(rc: Any) -> dict[str, Any]:
+def _rc(style: Style, fonts: FontSet) -> dict[str, Any]:
+    """matplotlib's settings for ``style`` and ``fonts`` (worked out once per process)."""
+    key = (str(style.mplstyle_path), style["chart"].get("min_font_size"), str(fonts.paths))
+    if key not in _RC:
+        _RC[key] = _rc_params(style, fonts)
+    return _RC[key]
+
+
+def _rc_params(style: Style, fonts: FontSet) -> dict[str, Any]:
     import matplotlib
     from matplotlib import font_manager
 
-    for path in rc.fonts.paths.values():
+    for path in fonts.paths.values():
         if str(path) not in _FONTS_ADDED:
             font_manager.fontManager.addfont(str(path))
             _FONTS_ADDED.add(str(path))
-    family = font_manager.FontProperties(fname=str(rc.fonts.paths["regular"])).get_name()
+    family = font_manager.FontProperties(fname=str(fonts.paths["regular"])).get_name()
     params = dict(
-        matplotlib.rc_params_from_file(str(rc.style.mplstyle_path), use_default_template=False)
+        matplotlib.rc_params_from_file(str(style.mplstyle_path), use_default_template=False)
     )
     params.update(
         {
@@ -128,7 +300,7 @@ def _rc(rc: Any) -> dict[str, Any]:
             "svg.hashsalt": "briefpack",
         }
     )
-    minimum = rc.style["chart"].get("min_font_size")
+    minimum = style["chart"].get("min_font_size")
     if minimum:  # ticks are made while drawing: their size must come from here
         base = max(float(params.get("font.size", 10)), minimum)
         params["font.size"] = base

@@ -137,7 +137,7 @@ def _wrapped(f: Flowable, width: float, height: float) -> tuple[float, float]:
 
 
 def _is_chart(f: Flowable) -> bool:
-    return hasattr(f, "ops") and hasattr(f, "alt_text")
+    return getattr(f, "is_chart", False)
 
 
 def _shrunk_chart(f: Any, width: float, room: float) -> Flowable | None:
@@ -155,7 +155,8 @@ class Scaled(Flowable):
     def __init__(self, inner: Flowable, scale: float):
         super().__init__()
         self.inner, self.scale = inner, scale
-        self.ops, self.alt_text = getattr(inner, "ops", None), getattr(inner, "alt_text", "")
+        self.is_chart = getattr(inner, "is_chart", False)
+        self.alt_text = getattr(inner, "alt_text", "")
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         w, h = self.inner.wrap(availWidth / self.scale, availHeight / self.scale)

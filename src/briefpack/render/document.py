@@ -18,6 +18,7 @@ from ..pack.changes import in_words
 from ..pack.model import PackPlan, SourceEntry
 from ..style import Style
 from .flow import RenderContext, bullet_list, kept_together, ruled_table
+from .geometry import frame_size
 
 
 def issue_date(options: BuildOptions, plans: list[PackPlan]) -> tuple[dt.date, bool]:
@@ -42,12 +43,12 @@ def issue_date(options: BuildOptions, plans: list[PackPlan]) -> tuple[dt.date, b
 
 
 def render_context(style: Style, fonts: FontSet, chart_cache: Any) -> RenderContext:
-    page_w, page_h = style.page_size
+    frame_width, frame_height = frame_size(style)
     return RenderContext(
         style=style,
         fonts=fonts,
-        frame_width=page_w - style.margin("left") - style.margin("right"),
-        frame_height=page_h - style.margin("top") - style.margin("bottom"),
+        frame_width=frame_width,
+        frame_height=frame_height,
         chart_cache=chart_cache,
     )
 

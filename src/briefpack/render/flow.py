@@ -13,9 +13,8 @@ from ..pack import model
 from ..style import Style
 from ..typeset import Bullet, JText, TextStyle, runs_from_text
 from .compose import Composed, RuledTable
+from .geometry import GUTTER, column_widths
 from .tags import tagged
-
-GUTTER = 14.0
 
 
 @dataclass
@@ -278,8 +277,7 @@ def _auto_widths(
 
 
 def side_by_side(rc: RenderContext, item: model.SideBySide) -> Flowable:
-    usable = rc.frame_width - GUTTER * (len(item.cells) - 1)
-    widths = [usable * s for s in item.shares]
+    widths = column_widths(rc.frame_width, item)
     columns = []
     for cell, width in zip(item.cells, widths, strict=True):
         sub = replace(rc, frame_width=width)
