@@ -66,17 +66,52 @@ CHANGED_DATASET = "japan_trade"
 SCALE_SEED = 20251201
 MB = 1_000_000
 
-# Runs a briefpack entry point under sys.argv and records every module it loaded, at exit.
+# Runs a briefpack entry point under sys.argv and records every module each of its processes
+# loaded (the build's workers too: they are forked from it and leave through os._exit, which
+# the entry point itself also uses), one file per process.
 RECORD_IMPORTS = r"""
-import atexit, json, sys
+import atexit, json, os, sys
 def _record(path=sys.argv[1]):
-    with open(path, "w", encoding="utf-8") as f:
+    with open(f"{path}.{os.getpid()}", "w", encoding="utf-8") as f:
         json.dump(sorted(sys.modules), f)
+_exit = os._exit
+def _recorded_exit(code):
+    _record()
+    _exit(code)
+os._exit = _recorded_exit
 atexit.register(_record)
 module, _, attr = sys.argv[2].partition(":")
 sys.argv = ["briefpack", *sys.argv[3:]]
 import importlib
 sys.exit(getattr(importlib.import_module(module), attr)())
+"""
+
+# Builds one pack in-process under cProfile (charts drawn inline, --jobs 1) and prints what
+# the archival and accessibility post-step cost: the time spent in render/tags.py (structure
+# tree, marked content, table and figure tags) and archival.py (PDF/A: XMP, OutputIntent,
+# stream syntax), as a share of the whole rendering measured by the same profiler.
+PROFILE_POST_STEP = r"""
+import cProfile, json, pstats, sys
+out, module, attr = sys.argv[1], *sys.argv[2].partition(":")[::2]
+sys.argv = ["briefpack", *sys.argv[3:]]
+import importlib
+main = getattr(importlib.import_module("briefpack.cli"), "main")
+profile = cProfile.Profile()
+try:
+    profile.runcall(main.main, prog_name="briefpack", standalone_mode=False)
+except SystemExit:
+    pass
+stats = pstats.Stats(profile).stats
+WRAPPERS = {"draw", "drawOn", "wrap", "split", "wrapOn", "_drawOn"}  # they draw the content
+def ours(key):
+    name = key[0].replace("\\", "/")
+    return name.endswith(("/render/tags.py", "/archival.py")) and key[2] not in WRAPPERS
+post = 0.0
+for key, (cc, nc, tt, ct, callers) in stats.items():
+    if ours(key) and not any(ours(c) for c in callers):
+        post += ct  # an entry into the post-step from outside it: its whole cost
+render = sum(v[3] for k, v in stats.items() if k[2] == "render_document")
+json.dump({"post": post, "render": render}, open(out, "w"))
 """
 
 # Imports modules listed in a file, one per line (too many for a command line on Windows).
@@ -528,8 +563,14 @@ class Bench:
     def record_imports(self, args: list[str], name: str) -> list[str]:
         out = self.work / f"modules-{name}.json"
         cmd = [sys.executable, "-c", RECORD_IMPORTS, str(out), entry_point(), *args]
-        run_ok(cmd, f"recording the imports of `briefpack {' '.join(args)}`")
-        return json.loads(out.read_text(encoding="utf-8"))
+        # Forked workers, so that every process of the build is recorded (spawned ones
+        # would start without the recorder).
+        run_ok(cmd, f"recording the imports of `briefpack {' '.join(args)}`",
+               {"BRIEFPACK_START_METHOD": "fork"} if hasattr(os, "fork") else None)  # fmt: skip
+        loaded: set[str] = set()
+        for path in self.work.glob(f"modules-{name}.json.*"):
+            loaded.update(json.loads(path.read_text(encoding="utf-8")))
+        return sorted(loaded)
 
     def cmd(self, *args: str, data: Path | None = None) -> list[str]:
         """A briefpack command line (global `--data` first, as the contract requires)."""
@@ -554,6 +595,13 @@ class Bench:
             pandas_loaded="pandas" in packages,
             dropped=[p for p in packages if p not in importable],
         )
+
+        # What the PDF/A and tagged-PDF post-step costs, as a share of rendering.
+        post_out = work / "post-step.json"
+        post_args = ["build", "relations", "kg", "--jobs", "1", "--out", str(work / "post")]
+        run_ok([sys.executable, "-c", PROFILE_POST_STEP, str(post_out), "briefpack.cli:main",
+                *post_args], "profiling the PDF/A and tagging post-step")  # fmt: skip
+        self.info["post_step"] = json.loads(post_out.read_text(encoding="utf-8"))
 
         # Baselines.
         self.add(Case("floor", f"derived floor: `import {', '.join(derived)}`",
@@ -924,6 +972,15 @@ def render(b: Bench, targets: list[Target], started: str, finished: str, seconds
     )
     if info.get("dropped"):
         w(f"- not importable on their own, left out of the floor: {', '.join(info['dropped'])}\n")
+    post = info.get("post_step")
+    if post and post.get("render"):
+        w(
+            "- PDF/A and tagged-PDF post-step (structure tree, marked content, XMP, "
+            "OutputIntent), profiled in one `build relations kg --jobs 1`: "
+            f"{post['post']:.3f} s of {post['render']:.3f} s rendering "
+            f"({post['post'] / post['render']:.1%}, under cProfile); it is included in "
+            "every build time below\n"
+        )
     noop_pkgs = info["noop_packages"]
     w(f"- third-party packages a no-op `build --all` loads: {', '.join(noop_pkgs) or 'none'}\n")
     for warning in b.warnings:

@@ -97,6 +97,7 @@ class ChartCache:
         """Store a drawing given as :func:`encode_ops` bytes."""
         with contextlib.suppress(Exception):  # a cache that cannot be written is no error
             self.write_entry(self.folder, key, encoded_ops)
+            (self.folder / f"{key}.failed").unlink(missing_ok=True)
 
     @staticmethod
     def write_entry(folder: Path, key: str, encoded_ops: bytes) -> None:

@@ -493,7 +493,10 @@ def start_drawer(
 
     style, charts = charts_of(plans, setting, options)
     missing = source.lookup(charts)
-    return ChartDrawer(pool.executor, missing, style, setting.every_font) if missing else None
+    if not missing:
+        return None
+    pool.used = True
+    return ChartDrawer(pool.executor, missing, style, setting.every_font)
 
 
 def charts_of(
@@ -542,6 +545,7 @@ def _pooled(work: list[Job], pool: WarmPool) -> Iterator[PackOutcome]:
     from concurrent.futures.process import BrokenProcessPool
 
     context = pool.context
+    pool.used = True
     pending = _draw_charts_first(work, pool)
     retry: list[Job] = []
     for job in work:
@@ -609,7 +613,10 @@ class WarmPool:
 
         method = os.environ.get("BRIEFPACK_START_METHOD") or None
         self.context = multiprocessing.get_context(method)
-        role = "packs" if workers > 1 else "charts"
+        # Pack workers import matplotlib while they wait for work only when many charts
+        # will be drawn (no chart cache yet, or --force); an incremental run draws few, and
+        # a worker that lays a pack out meanwhile is worth more than one that imported it.
+        role = "charts" if workers == 1 else "packs+charts" if _many_charts(options) else "packs"
         self.executor = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=self.context,
@@ -618,10 +625,27 @@ class WarmPool:
         )
         for _ in range(workers):  # start them now, not at the first job
             self.executor.submit(_ready)
+        self.used = False
 
     def close(self) -> None:
-        # Workers still warming up (nothing needed rendering) are not waited for.
+        """Idle workers end at once; workers never given work (nothing needed rendering)
+        are stopped, not waited for while they finish warming up."""
+        processes = list(getattr(self.executor, "_processes", {}).values())
         self.executor.shutdown(wait=False, cancel_futures=True)
+        if not self.used:
+            for process in processes:
+                process.terminate()
+
+
+def _many_charts(options: BuildOptions) -> bool:
+    from .outputs import STATE_DIR
+
+    if options.force:
+        return True
+    try:
+        return not any((options.out_dir / STATE_DIR / "charts").iterdir())
+    except OSError:
+        return True
 
 
 def _ready() -> None:
@@ -630,13 +654,13 @@ def _ready() -> None:
 
 def _warm_worker(role: str, font_paths: dict[str, Path]) -> None:
     _die_with_parent()
-    import matplotlib.figure  # noqa: F401
-
     from .fonts import register_fonts
 
-    if role == "packs":
+    if "packs" in role:
         from .render import document  # noqa: F401 - ReportLab and the renderers
     register_fonts(*font_paths.values())
+    if "charts" in role:
+        import matplotlib.figure  # noqa: F401
 
 
 def _die_with_parent() -> None:
