@@ -94,3 +94,33 @@ def test_gdp_bars_show_each_members_latest_value_in_order(drawings) -> None:
         assert height / max(heights) == pytest.approx(
             float(values[code]) / max(float(v) for v in values.values()), rel=0.02
         )
+
+
+def test_place_names_under_narrow_bars_do_not_touch(tmp_path) -> None:
+    """Portrait pages leave a bar chart of the five members narrow: its names get smaller
+    or go on two lines, and two texts on one baseline of a chart keep 2 pt between them."""
+    from briefpack.fonts import register_fonts, resolve_font_path
+    from briefpack.style import load_style
+
+    from .conftest import STYLES
+
+    result = cli("build", "economy", "central-asia", "--style", "portrait", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    style = load_style(STYLES, "portrait")
+    fonts = register_fonts(
+        *(resolve_font_path(style["fonts"][k], style.folder) for k in ("regular", "bold"))
+    )
+    checked = 0
+    for path in sorted((tmp_path / ".briefpack" / "charts").glob("*.json")):
+        rows_of_text: dict[float, list[dict]] = {}
+        for op in texts(json.loads(path.read_text(encoding="utf-8"))["ops"]):
+            if op["angle"] == 0:
+                rows_of_text.setdefault(round(op["y"]), []).append(op)
+        for row in rows_of_text.values():
+            row.sort(key=lambda op: op["x"])
+            for left, right in zip(row, row[1:], strict=False):
+                width = sum(fonts.width(ch, left["font"], left["size"]) for ch in left["text"])
+                gap = right["x"] - (left["x"] + width)
+                assert gap >= 2, (path.name, round(gap, 2), left["text"], right["text"])
+                checked += 1
+    assert checked > 20

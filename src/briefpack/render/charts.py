@@ -400,6 +400,48 @@ def _tick_formatter(payload: dict[str, Any]) -> Any:
     return Ticks()
 
 
+def _fit_category_labels(axes: Any, payload: dict[str, Any], labels: list[str]) -> None:
+    """Place names under narrow bars never touch: set smaller (down to the style's least
+    size, and never below 6.5 pt), else on two lines, broken where JLReq allows."""
+    if not labels:
+        return
+    from matplotlib import rcParams
+
+    size = float(rcParams["xtick.labelsize"])
+    least = max(6.5, payload["style"].get("min_font_size") or 0)
+    slot = axes.get_position().width * payload["size"][0] / len(labels) - 4
+    widest = max(_ems(t) for t in labels)
+    if widest * size <= slot:
+        return
+    fitted = max(least, min(size, slot / widest))
+    if widest * fitted > slot:  # too long even when smaller: two lines
+        labels = [_two_lines(t) if _ems(t) * fitted > slot else t for t in labels]
+        widest = max(_ems(part) for t in labels for part in t.split("\n"))
+        fitted = max(least, min(size, slot / widest))
+        figure = axes.get_figure()
+        room = (2 * fitted * 1.25 + 8) / payload["size"][1]
+        figure.subplots_adjust(bottom=max(figure.subplotpars.bottom, room))
+    axes.set_xticks(range(len(labels)), labels)
+    axes.tick_params(axis="x", labelsize=fitted)
+
+
+def _ems(text: str) -> float:
+    """A label's width in ems, estimated from its characters (Latin about half an em)."""
+    return sum(0.56 if ord(ch) < 128 else 1.0 for ch in text)
+
+
+def _two_lines(text: str) -> str:
+    """``text`` broken once, as near its middle as JLReq's line-start/end rules allow."""
+    from ..linebreak import may_break_between
+
+    middle = len(text) / 2
+    points = [i for i in range(1, len(text)) if may_break_between(text[i - 1], text[i])]
+    if not points:
+        return text
+    best = min(points, key=lambda i: (abs(i - middle), i))
+    return text[:best] + "\n" + text[best:]
+
+
 def _label_room(payload: dict[str, Any], texts: list[str]) -> float:
     """The width (points) of the widest bar label, estimated from its characters."""
     size = max(7.5, payload["style"].get("min_font_size") or 0)
@@ -455,6 +497,7 @@ def _draw_bars(axes: Any, payload: dict[str, Any], horizontal: bool = False) -> 
         axes.grid(axis="y", visible=False)
     else:
         container = axes.bar(labels, values, color=colors, width=0.6)
+        _fit_category_labels(axes, payload, labels)
     value_axis.set_major_locator(_value_locator(5 if horizontal else 6))
     value_axis.set_major_formatter(_tick_formatter(payload))
     shown = bars[::-1] if horizontal else bars
