@@ -171,7 +171,23 @@ class Scaled(Flowable):
 
 
 class RuledTable(Table):
-    """A table that keeps its header with at least two rows on each side of a page break."""
+    """A table that keeps its header with at least two rows on each side of a page break.
+
+    Its size is worked out once per width: composition asks a table for its size many times
+    (at every place a page might break), and its rows' heights depend on the width alone.
+    """
+
+    _sized_for: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if self._sized_for == availWidth:
+            self.availWidth = availWidth
+            return self._width, self._height
+        size = super().wrap(availWidth, availHeight)
+        # Every row measured (ReportLab stops early on a long table that overflows): the
+        # heights hold for any height offered, so the next call at this width reuses them.
+        self._sized_for = availWidth if None not in self._rowHeights else None
+        return size
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         body = len(self._cellvalues) - self.repeatRows
