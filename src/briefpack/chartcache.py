@@ -20,7 +20,8 @@ from .outputs import STATE_DIR
 
 def encode_ops(ops: Any) -> bytes:
     """A drawing as JSON bytes: what the cache stores and what a fresh drawing is read back
-    from, so that a drawing from the cache and a fresh one are the same values."""
+    from, so that a drawing from the cache and a fresh one are the same values.  Plain
+    values only (msgspec refuses a NumPy string: the recorder converts them)."""
     return msgspec.json.encode(ops)
 
 

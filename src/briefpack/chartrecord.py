@@ -95,8 +95,8 @@ def _recording_renderer_class() -> type:
                 "fill": fill,
                 "stroke": stroke,
                 "width": round(float(linewidth), 3),
-                "cap": gc.get_capstyle(),
-                "join": gc.get_joinstyle(),
+                "cap": str(gc.get_capstyle()),
+                "join": str(gc.get_joinstyle()),
             }
             if dashes:
                 op["dash"] = [round(float(d), 2) for d in dashes]
@@ -105,7 +105,7 @@ def _recording_renderer_class() -> type:
                 op["clip"] = [round(float(v), 2) for v in clip.bounds]
             hatch = gc.get_hatch()
             if hatch:
-                op["hatch"] = hatch
+                op["hatch"] = str(hatch)
             self.ops.append(op)
 
         def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):  # noqa: ANN001
@@ -117,7 +117,7 @@ def _recording_renderer_class() -> type:
                     "op": "text",
                     "x": round(float(x), 2),
                     "y": round(float(y), 2),
-                    "text": self.fonts.clean(s),
+                    "text": str(self.fonts.clean(s)),
                     "font": key,
                     "size": round(float(prop.get_size_in_points()), 2),
                     "angle": round(float(angle), 2),
