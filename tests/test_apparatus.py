@@ -18,7 +18,7 @@ import pytest
 from briefpack.pack import model
 from briefpack.pack.changes import in_words
 
-from .conftest import DATA, cli, replace_in
+from .conftest import DATA, LIVE_DATA, SEEDS, cli, replace_in
 from .test_follow_data import items, plans, section
 
 TEMPLATES = ("economy", "relations")
@@ -285,6 +285,218 @@ def test_an_absent_chart_is_said_so_on_the_page(built: Path) -> None:
     assert "ウズベキスタンの人口推移" not in economy
 
 
+JETRO_CITED = "「中央アジア各国経済データ集」（2025年12月）"
+# The JETRO seed's bullets on its real-GDP-growth chart (II-1), written out by hand.
+GROWTH_QUOTES = (
+    "「ウズベキスタンとタジキスタンは、一定の成長率を維持。カザフスタン、キルギス、"
+    "トルクメニスタンは成長率の増減を繰り返しつつ、5カ国とも2017年頃から一定の成長率。」",
+    "「5カ国のGDP成長率は2020年に落ち込んだが翌年には持ち直し、2024年までほぼ同水準で推移。」",
+)
+
+
+def _absent_unit(group: model.Group) -> tuple:
+    """The one-cell unit the absent lines of a group form when they quote the source."""
+    *_, last = group.blocks
+    items = list(last.items)
+    for item in last.items:  # under the table of a table-and-chart pair, when there is one
+        if isinstance(item, model.SideBySide) and len(item.cells) == 2:
+            items += [part for cell in item.cells for part in cell]
+    units = [i for i in items if isinstance(i, model.SideBySide) and len(i.cells) == 1]
+    assert len(units) == 1, last.items
+    return units[0].cells[0]
+
+
+def test_an_absent_chart_keeps_the_seeds_statements_quoted_with_source(every_plan) -> None:
+    gdp = section(every_plan["economy-kz"], "名目GDP").groups[0]
+    notice, quotes, cited = _absent_unit(gdp)
+    assert notice == model.Paragraph(
+        "（グラフ「実質GDP成長率」は原資料に数値の記載がないため掲載していません）", "note"
+    )
+    assert isinstance(quotes, model.Bullets) and quotes.items == GROWTH_QUOTES
+    assert cited == model.Paragraph(f"出典：{JETRO_CITED}", "note")
+    # two charts quoted from one publication in a group: one 出典 line, after the last quote
+    population = section(every_plan["economy-uz"], "人口").groups[0]
+    unit = _absent_unit(population)
+    kinds = [type(i).__name__ for i in unit]
+    assert kinds == [
+        "Paragraph",  # 中央アジア各国の人口（年齢別人口構成）
+        "Bullets",
+        "Paragraph",  # ウズベキスタンの人口推移: its statement is in the コラム printed above
+        "Paragraph",  # 電源別発電量（2023年）
+        "Bullets",
+        "Paragraph",  # 出典
+    ], unit
+    assert unit[-1].text == f"出典：{JETRO_CITED}"
+    assert (
+        unit[1].items[1]
+        == "「タジキスタンとトルクメニスタンはおおむねピラミッド型の分布となっている。」"
+    )
+    assert (
+        unit[4].items[0] == "「ウズベキスタンとトルクメニスタンは主に天然ガスを発電源としている。」"
+    )
+    # the embassy's ODA charts: the seed says nothing about them, so nothing is quoted
+    cooperation = section(every_plan["relations-kg"], "経済協力実績").groups[0]
+    notices = [i for i in cooperation.blocks[-1].items if isinstance(i, model.Paragraph)]
+    assert [n.text[:12] for n in notices[-2:]] == [
+        "（グラフ「我が国による対",
+        "（図表「我が国による対キ",
+    ]
+    assert not any(
+        p.text.startswith("出典：")
+        for plan in every_plan.values()
+        if "relations" in plan.name
+        for p in items(plan, model.Paragraph)
+    )
+
+
+def test_absent_lines_cite_each_publication_after_its_last_quotation() -> None:
+    from briefpack.datalayer import Publication
+    from briefpack.pack.blocks.absent import absent_lines
+
+    publications = {
+        "a": Publication("a", "資料A", "発行者A", "2025-09"),
+        "b": Publication("b", "資料B「続編」", "発行者B", "2025-12"),
+    }
+    records = [
+        {"title": "図1", "publication": "a", "quotes": ["一つ目。"]},
+        {"title": "図2", "kind": "図表", "publication": "b", "quotes": ["「引用」を含む。"]},
+        {"title": "図3", "publication": "a", "quotes": ["三つ目。"]},
+        {"title": "図4", "quotes": ["出典のない文。"]},  # no publication: notice only
+    ]
+    out = absent_lines(records, publications)
+    assert isinstance(out[-1], model.Gap)
+    unit = out[0].cells[0]
+    lines = [i.text if isinstance(i, model.Paragraph) else i.items for i in unit]
+    assert lines == [
+        "（グラフ「図1」は原資料に数値の記載がないため掲載していません）",
+        ("「一つ目。」",),
+        "（図表「図2」は原資料に数値の記載がないため掲載していません）",
+        ("「『引用』を含む。」",),
+        "出典：「資料B『続編』」（2025年12月）",
+        "（グラフ「図3」は原資料に数値の記載がないため掲載していません）",
+        ("「三つ目。」",),
+        "出典：「資料A」（2025年9月）",
+        "（グラフ「図4」は原資料に数値の記載がないため掲載していません）",
+    ]
+    # without quotations: the notices alone, as plain lines
+    assert absent_lines([{"title": "図5"}], publications) == [
+        model.Paragraph("（グラフ「図5」は原資料に数値の記載がないため掲載していません）", "note")
+    ]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents are not beside the repository")
+def test_quotations_are_the_seeds_own_sentences() -> None:
+    """Each quotation is a seed line as published: only a list mark and ** debris removed."""
+    import tomllib
+
+    for data in (DATA, LIVE_DATA):
+        records = tomllib.loads((data / "absent.toml").read_text(encoding="utf-8"))
+        quoted = 0
+        for name, record in records.items():
+            seed_file = _seed_of(data, record["publication"])
+            seed = (SEEDS / seed_file).read_text(encoding="utf-8").splitlines()
+            lines = {line.removeprefix("- ").replace("**", "").strip() for line in seed}
+            for quote in record.get("quotes", []):
+                assert quote in lines, (data, name, quote)
+                quoted += 1
+        assert quoted == 12, data
+
+
+def _seed_of(data: Path, publication: str) -> str:
+    import tomllib
+
+    publications = tomllib.loads((data / "publications.toml").read_text(encoding="utf-8"))
+    return publications[publication]["seed"]
+
+
+def test_a_quotation_is_on_the_page_of_its_notice_with_its_source(built: Path) -> None:
+    for pack in ("economy-kz", "economy-uz", "economy-central-asia"):
+        pages = [p.replace("\n", "") for p in pages_of(built / f"{pack}.pdf")]
+        for notice, quote in (
+            ("（グラフ「実質GDP成長率」は", GROWTH_QUOTES[1]),
+            (
+                "（グラフ「国別対内直接投資残高",
+                "「トルクメニスタンについては中国に次いでマレーシアの割合が多い。」",
+            ),
+            (
+                "（グラフ「日本への輸入品目別割合",
+                "「その他、カザフスタンの石炭、キルギスのはちみつ、",
+            ),
+        ):
+            on = [n for n, page in enumerate(pages) if notice in page]
+            assert len(on) == 1, (pack, notice, on)
+            page = pages[on[0]]
+            assert quote in page and f"出典：{JETRO_CITED}" in page, (pack, on[0] + 1)
+            assert page.index(notice) < page.index(quote) < page.rindex("出典：")
+
+
+def test_a_ranking_table_names_each_source_once(every_plan, built: Path) -> None:
+    block = section(every_plan["economy-kz"], "国際ランキング").groups[0].blocks[0]
+    table = next(i for i in block.items if isinstance(i, model.TableItem))
+    assert all(row[0] != "出所" for row in table.body)  # no row of sources in the table
+    (caption,) = [i for i in block.items if isinstance(i, model.Caption)]
+    assert caption.sources == (
+        "イノベーション指数：世界知的所有権機関（WIPO）（2025年）",
+        "モバイルコネクティビティ指数：グローバルシステムモバイルコミュニケーション協会（GSMA）（2025年）",
+        "SDGs達成度：国連持続可能な開発ソリューション・ネットワーク「持続可能な開発報告書2025」（2025年）",
+        "グリーン成長指数：グローバル・グリーン成長研究所（GGGI）（2025年）",
+        "グローバル持続可能競争力指数：SolAbility（2024年）",
+    )
+    page = next(p for p in pages_of(built / "economy-kz.pdf") if "イノベーション指数" in p)
+    page = page.replace("\n", "")
+    for source in ("世界知的所有権機関（WIPO）", "SolAbility", "グローバル・グリーン成長研究所"):
+        assert page.count(source) == 1, (source, page)
+
+
+def test_a_ranking_source_shared_by_indices_is_printed_once(data_copy: Path) -> None:
+    replace_in(
+        data_copy / "datasets" / "ranking_indices.csv", "SolAbility", "世界知的所有権機関（WIPO）"
+    )
+    block = section(plans(data_copy, ("economy", "kz"))["economy-kz"], "国際ランキング")
+    (caption,) = [i for i in block.groups[0].blocks[0].items if isinstance(i, model.Caption)]
+    assert caption.sources[0] == (
+        "イノベーション指数、グローバル持続可能競争力指数：世界知的所有権機関（WIPO）（2025年）"
+    )
+    assert len(caption.sources) == 4
+
+
+DATA_TIME = re.compile(r"（(\d{4}年(\d{1,2}月)?|基準年の記載なし)）$")
+
+
+def _printed_sources(items_: tuple) -> list[str]:
+    """The 出所 a block prints: its 出所 lines, and cells of a table row labelled 出所."""
+    out = []
+    for item in items_:
+        if isinstance(item, model.Caption):
+            out += list(item.sources)
+        elif isinstance(item, model.TableItem):
+            out += [cell for row in item.body if row[0] == "出所" for cell in row[1:]]
+    return out
+
+
+def test_no_block_prints_the_same_source_twice(every_plan) -> None:
+    """Each source once per block (each block of a row on its own): not in a 出所 row of the
+    table and again in the 出所 line, not once per index or per row group."""
+    checked = 0
+    for plan in every_plan.values():
+        for sec in plan.sections:
+            for group in sec.groups:
+                for block in group.blocks:
+                    cells = [block.items]
+                    if block.type == "row":  # each block of the row, and what follows it
+                        rows = [i for i in block.items if isinstance(i, model.SideBySide)]
+                        rest = tuple(i for i in block.items if i not in rows)
+                        cells = [c for r in rows for c in r.cells] + [rest]
+                    for cell in cells:
+                        printed = _printed_sources(cell)
+                        text = "\n".join(printed)
+                        for entry in printed:
+                            name = DATA_TIME.sub("", entry).split("：")[-1]
+                            assert text.count(name) == 1, (plan.name, sec.title, name, printed)
+                            checked += 1
+    assert checked > 100
+
+
 def test_a_relations_pack_without_relations_content_says_what_it_holds(every_plan) -> None:
     assert every_plan["relations-kz"].title == "日本・カザフスタン経済関係 ブリーフィング資料"
     assert every_plan["relations-kz"].subtitle == "カザフスタン共和国概況と日本との経済関係"
@@ -344,3 +556,20 @@ def test_columns_are_boxed_at_a_reading_measure(every_plan) -> None:
     narrow = boxed(rc, box)
     column, count, width = narrow._geometry(480)
     assert count == 1 and column / narrow.body.size <= 45.01 and width <= 480
+
+
+def test_absent_lines_go_under_the_table_beside_a_chart(every_plan) -> None:
+    """In 人口 the table is narrow and the chart beside it tall: the notices and quotations
+    go under the table, not onto a page of their own after the pair."""
+    population = section(every_plan["economy-kz"], "人口").groups[0]
+    *_, last = population.blocks
+    pair = last.items[-1]
+    assert isinstance(pair, model.SideBySide) and len(pair.cells) == 2
+    table_cell, chart_cell = (
+        pair.cells
+        if not any(isinstance(i, model.ChartItem) for i in pair.cells[0])
+        else pair.cells[::-1]
+    )
+    assert any(isinstance(i, model.TableItem) for i in table_cell)
+    assert any(isinstance(i, model.SideBySide) and len(i.cells) == 1 for i in table_cell)
+    assert not any(isinstance(i, model.SideBySide) for i in chart_cell)

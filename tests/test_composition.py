@@ -3,6 +3,8 @@
 The checks read the built PDFs (text, sizes, weights and positions through pdfium): no
 number split across lines, no heading left alone at the foot of a page, no table header
 stranded without rows, no page ending above 55 % of its height while its section goes on.
+Every check runs on two builds: the default one and the ``--gray --duplex`` one (sections
+on right-hand pages), where a blank page may only stand before a right-hand section start.
 """
 
 from __future__ import annotations
@@ -24,11 +26,26 @@ FRAME_TOP = 595.28 - 24 * MM  # the default style's margins (A4 landscape)
 FRAME_BOTTOM = 16 * MM
 HEADING_SIZE = 12.5
 MIN_FILL = 0.55
+BLANK = "このページは白紙です"  # what a duplex filler page says (layout.BLANK_PAGE_NOTICE)
+
+# Each build: the session fixture (tests/conftest.py) holding all 12 packs and a binder.
+BUILDS = {"default": "all_packs", "gray-duplex": "all_packs_gray_duplex"}
+
+
+@pytest.fixture(scope="module", params=list(BUILDS))
+def build(request: pytest.FixtureRequest) -> Path:
+    return request.getfixturevalue(BUILDS[request.param])
 
 
 @pytest.fixture(scope="module")
-def packs(all_packs: Path) -> list[Path]:
-    return sorted(all_packs.glob("*.pdf")) + [all_packs / "binder" / "meeting.pdf"]
+def packs(build: Path) -> list[Path]:
+    return sorted(build.glob("*.pdf")) + [build / "binder" / "meeting.pdf"]
+
+
+@pytest.fixture(scope="module")
+def duplex_packs(all_packs_gray_duplex: Path) -> list[Path]:
+    pdfs = sorted(all_packs_gray_duplex.glob("*.pdf"))
+    return pdfs + [all_packs_gray_duplex / "binder" / "meeting.pdf"]
 
 
 def lines_of(page) -> list[dict]:
@@ -78,20 +95,30 @@ def runs_of(line: dict, gap: float = 5.0) -> list[tuple[float, float, str]]:
     return [tuple(r) for r in runs]
 
 
-def starts(pdf: Path) -> set[int]:
-    """Pages (0-based) where a section, a part or a member's group begins (any bookmark)."""
+SECTION_LABEL = re.compile(r"^\d+　")  # 「4　人口」: a numbered section's bookmark
+
+
+def starts(pdf: Path, opening: bool = False) -> set[int]:
+    """Pages (0-based) where a section, a part or a member's group begins (any bookmark);
+    ``opening``: only those that open a new page (a binder's parts, numbered sections)."""
     reader = pypdf.PdfReader(pdf)
     found: set[int] = set()
 
-    def walk(items):
+    def walk(items, depth):
         for item in items:
             if isinstance(item, list):
-                walk(item)
-            else:
+                walk(item, depth + 1)
+            elif not opening or depth == 0 or SECTION_LABEL.match(item.title):
                 found.add(reader.get_destination_page_number(item))
 
-    walk(reader.outline)
+    walk(reader.outline, 0)
     return found
+
+
+def blank_pages(pdf: Path) -> set[int]:
+    """Pages (0-based) whose body only says 「このページは白紙です」 (a duplex filler)."""
+    doc = pdfium.PdfDocument(str(pdf))
+    return {n for n, page in enumerate(doc) if [x["text"] for x in lines_of(page)] == [BLANK]}
 
 
 def test_no_number_is_split_across_lines(packs: list[Path]) -> None:
@@ -146,10 +173,11 @@ def test_no_page_ends_above_55_percent_while_its_section_goes_on(packs: list[Pat
     short = []
     for pdf in packs:
         doc = pdfium.PdfDocument(str(pdf))
-        begin = starts(pdf)
+        begin, blank = starts(pdf), blank_pages(pdf)
         for n in range(2, len(doc) - 1):  # after the cover and the 目次
-            if n + 1 in begin:
-                continue
+            following = next((m for m in range(n + 1, len(doc)) if m not in blank), len(doc))
+            if n in blank or following in begin or following == len(doc):
+                continue  # the section ends here (a duplex blank page may stand between)
             lowest = min((line["y"] for line in lines_of(doc[n])), default=FRAME_TOP)
             for obj in doc[n].get_objects():
                 get = getattr(obj, "get_bounds", None) or obj.get_pos
@@ -178,3 +206,42 @@ def test_a_paragraph_does_not_end_in_a_runt() -> None:
     lines = break_lines([Run(text)], 200.0, measure)
     assert len(lines) == 3 and len(lines[-1].text) > 2, [line.text for line in lines]
     assert "".join(line.text for line in lines) == text
+
+
+def test_duplex_leaves_a_page_blank_only_before_a_right_hand_start(duplex_packs) -> None:
+    """A blank page stands only where a section or part must start on a right-hand page.
+
+    Allowed: an even page (a left-hand one, 1-based) right before a page where a section,
+    a part or the 目次 begins; and the last page, when it makes the count even (the back
+    of the last sheet).  Every section and part starts on a right-hand (odd) page.
+    """
+    wrong, left_hand_starts, blanks = [], [], 0
+    for pdf in duplex_packs:
+        doc = pdfium.PdfDocument(str(pdf))
+        count = len(doc)
+        top = starts(pdf, opening=True)
+        opening = top | {n for n in range(count) if _is_toc(doc[n])}
+        blank = blank_pages(pdf)
+        blanks += len(blank)
+        for n in range(count):  # 「このページは白紙です」 on a page that holds something else
+            lines = [x["text"] for x in lines_of(doc[n])]
+            if BLANK in lines and len(lines) > 1:
+                wrong.append((pdf.name, n + 1, "says it is blank but holds content"))
+        for n in sorted(blank):
+            page = n + 1  # 1-based, as printed
+            last = n == count - 1 and count % 2 == 0 and n - 1 not in blank
+            if last:
+                continue
+            if page % 2 == 1 or n + 1 not in opening:
+                wrong.append((pdf.name, page, "blank page not before a right-hand start"))
+        for n in sorted(top):
+            if (n + 1) % 2 == 0:
+                left_hand_starts.append((pdf.name, n + 1))
+    assert blanks, "the duplex build has no blank page at all: is it a duplex build?"
+    assert not wrong, "\n".join(map(str, wrong))
+    assert not left_hand_starts, "\n".join(map(str, left_hand_starts))
+
+
+def _is_toc(page) -> bool:
+    lines = lines_of(page)
+    return bool(lines) and lines[0]["text"].startswith("目次")

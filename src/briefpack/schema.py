@@ -163,6 +163,9 @@ class AbsentDoc(Doc):
     note: Text | None = None
     source: Text | None = None
     kind: Short | None = None  # what the page calls it: グラフ (default), 図表, 写真 …
+    # the source's own statements about the chart, each transcribed exactly (debris removed);
+    # printed under the notice in 「」 with the publication's title and date
+    quotes: Texts = []
 
 
 Absent = dict[str, AbsentDoc]

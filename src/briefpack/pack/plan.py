@@ -16,7 +16,18 @@ from ..datalayer import DataLayer, Place
 from ..formatting import format_as_of, latest
 from ..spec import PackSpec
 from .blocks import REGISTRY, Context, Used, data_time
-from .model import Block, Group, Item, PackPlan, Paragraph, SectionPlan, SourceEntry
+from .blocks.absent import absent_lines
+from .model import (
+    Block,
+    ChartItem,
+    Gap,
+    Group,
+    Item,
+    PackPlan,
+    SectionPlan,
+    SideBySide,
+    SourceEntry,
+)
 from .reads import Reads
 
 
@@ -103,7 +114,7 @@ def with_absent_lines(
     a chart of several members (one per country in the source) is named once, at the end of
     the section.
     """
-    lines: dict[int, list[Item]] = {}
+    lines: dict[int, list[dict[str, Any]]] = {}
     for name in names:
         record = data.absent.get(name, {})
         targets = set(record.get("targets") or [])
@@ -116,14 +127,28 @@ def with_absent_lines(
             continue
         title, reason = record.get("title", name), record.get("reason", "")
         log.append(f"left out: {title} (its numbers are not in the data: {reason})")
-        kind = record.get("kind", "グラフ")
-        text = f"（{kind}「{title}」は原資料に数値の記載がないため掲載していません）"
-        lines.setdefault(concerned[-1], []).append(Paragraph(text, "note"))
+        lines.setdefault(concerned[-1], []).append({**record, "title": title})
     out = list(groups)
-    for i, extra in lines.items():
+    for i, records in lines.items():
+        extra = absent_lines(records, data.publications)  # notices, seed quotations, 出典
         *rest, last = out[i].blocks
-        out[i] = replace(out[i], blocks=(*rest, Block(last.type, (*last.items, *extra))))
+        out[i] = replace(out[i], blocks=(*rest, Block(last.type, _placed(last.items, extra))))
     return out
+
+
+def _placed(items: tuple[Item, ...], extra: list[Item]) -> tuple[Item, ...]:
+    """``items`` with the absent lines at their end: under the table of a table-and-chart
+    pair, where the column beside the chart has room, rather than on a page of their own."""
+    if items and isinstance(items[-1], SideBySide) and len(items[-1].cells) == 2:
+        pair = items[-1]
+        charted = [any(isinstance(x, ChartItem) for x in cell) for cell in pair.cells]
+        if charted.count(False) == 1:
+            k = charted.index(False)
+            lines = [x for x in extra if not isinstance(x, Gap)]
+            cells = list(pair.cells)
+            cells[k] = (*cells[k], Gap(6), *lines)
+            return (*items[:-1], SideBySide(tuple(cells), pair.shares))
+    return (*items, *extra)
 
 
 def _names(data: DataLayer) -> dict[str, Any]:

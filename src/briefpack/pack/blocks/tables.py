@@ -7,7 +7,7 @@ from typing import Any
 from ...datalayer import Dataset, Row
 from ..model import Block, Caption, Gap, Heading, TableItem, UnitLine
 from ..reads import place_column, time_column, year_column
-from . import Context, block, note_mark, year_notes
+from . import Context, _bare, block, data_time, note_mark, row_source, year_notes
 
 NUMERIC = ("int", "decimal")
 
@@ -254,7 +254,6 @@ def ranking_table(spec: dict[str, Any], ctx: Context) -> Block | None:
         )
         for code in places
     ]
-    body.append(("出所",) + tuple(i["source"] for i in indices))
     n = len(indices)
     widths = (0.14,) + ((1 - 0.14) / n,) * n
     highlight = ()
@@ -263,5 +262,24 @@ def ranking_table(spec: dict[str, Any], ctx: Context) -> Block | None:
     out: list = _heading(spec, ctx, set())
     out.append(TableItem(header, tuple(body), (False,) + (True,) * n, widths, highlight=highlight))
     ctx.shown(indices_set, indices)
-    out += ctx.caption(dataset, rows)
+    caption, gap = ctx.caption(dataset, rows)
+    sources = index_sources(indices_set, indices)
+    out += [Caption(sources, caption.notes), gap]
     return Block("ranking_table", tuple(out))
+
+
+def index_sources(indices_set: Dataset, indices: list[Row]) -> tuple[str, ...]:
+    """One 出所 entry per distinct source, naming the indices it ranks and their year.
+
+    「イノベーション指数：世界知的所有権機関（WIPO）（2025年）」: each index's publisher is
+    printed once, under the table (not in a row of the table and again in the 出所 line).
+    """
+    groups: dict[str, list[Row]] = {}
+    for index in indices:
+        groups.setdefault(_bare(row_source(indices_set, index)[0]), []).append(index)
+    entries = []
+    for source, group in groups.items():
+        years = [i["year"] for i in group if i["year"]]
+        when = f"{max(years)}年" if years else data_time(indices_set, group)
+        entries.append(f"{'、'.join(i['name'] for i in group)}：{source}（{when}）")
+    return tuple(entries)
