@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -32,6 +33,8 @@ from .style import Style
 from .typeset import ASCENT, JText, TextStyle
 
 TOC_FORM = "briefpackToc"
+TOC_LEADING = 2.0  # a 目次 entry's leading, in times its size
+TOC_MIN_LEADING = 1.7  # …tightened down to this when that saves the 目次 a page
 BLANK_PAGE_NOTICE = "このページは白紙です"
 
 
@@ -107,7 +110,7 @@ class SectionBand(Flowable):
         canvas.setFillColor(HexColor(self.style.color("accent")))
         canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
         canvas.setFillColor(HexColor(self.style.color("accent_text")))
-        canvas.setFont(self.fonts.bold, self.size)
+        canvas.setFont(self.fonts.name("bold", "text"), self.size)
         baseline = (self.height - self.size) / 2 + (1 - ASCENT) * self.size
         tags = getattr(canvas, "tags", None)  # tagged PDF: a Sect (Part) headed H1/H2
         role = "Part" if self.key.startswith("part") else "Sect"
@@ -140,7 +143,7 @@ class MemberHeading(Flowable):
         canvas = self.canv
         canvas.setFillColor(HexColor(self.style.color("accent")))
         canvas.rect(0, 0, 4, self.height, stroke=0, fill=1)
-        canvas.setFont(self.fonts.bold, self.size)
+        canvas.setFont(self.fonts.name("bold", "text"), self.size)
         baseline = (self.height - self.size) / 2 + (1 - ASCENT) * self.size
         title = self.fonts.clean(self.title)
         level = getattr(canvas, "section_level", self.level - 1) + 1
@@ -234,7 +237,10 @@ class DuplexFiller(Flowable):
         if self.at_end and page % 2 == 1:
             self._fill = False
             return availWidth, availHeight + 1  # does not fit: move to a new (even) page
-        self._fill = page % 2 == 0
+        # at the end, an even page that holds the last content already makes the count even:
+        # it is not blank, and says nothing
+        at_top = getattr(getattr(self.doc, "frame", None), "_atTop", True)
+        self._fill = page % 2 == 0 and (at_top or not self.at_end)
         self.height = availHeight if self._fill else 0
         return availWidth, self.height
 
@@ -246,7 +252,7 @@ class DuplexFiller(Flowable):
             return
         size = self.style["text"]["heading_size"]
         self.canv.setFillColor(HexColor(self.style.color("muted")))
-        self.canv.setFont(self.fonts.regular, size)
+        self.canv.setFont(self.fonts.name("regular", "text"), size)
         self.canv.drawCentredString(self.width / 2, self.height / 2, BLANK_PAGE_NOTICE)
 
 
@@ -485,6 +491,7 @@ class PackCanvas(Canvas):
     pack_style: Style | None = None
     toc_width: float = 0.0
     toc_pages: list[int] = []  # entries per 目次 page
+    toc_leading: float = 0.0  # the 目次 entries' leading (0: the normal one)
     section_level: int = 0  # outline level of the last section band drawn
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -506,7 +513,7 @@ class PackCanvas(Canvas):
         if layout is None or fonts is None or style is None:
             return
         size = style["text"]["body_size"] + 1
-        leading = size * 2.0
+        leading = self.toc_leading or size * TOC_LEADING
         entries = list(layout.toc)
         baseline = -leading + (leading - size) / 2 + (1 - ASCENT) * size
         for n, count in enumerate(self.toc_pages):
@@ -518,13 +525,13 @@ class PackCanvas(Canvas):
                 self.endForm()
 
     def _toc_line(self, baseline: float, level: int, title: str, page: int, size: float) -> None:
+        """One 目次 entry: its title in the text family (a binder's parts in bold), the
+        leader dots, and the page number in the tabular family, whose equal-width digits
+        line up at the right edge (8, 10 and 83 end on one line)."""
         fonts, style = self.fontset, self.pack_style
         indent = 0 if level == 0 else size * 2
-        font = (
-            fonts.bold
-            if level == 0 and self.layout and len(self.layout.parts) > 1
-            else fonts.regular
-        )
+        part = level == 0 and self.layout is not None and len(self.layout.parts) > 1
+        font = fonts.name("bold" if part else "regular", "text")
         self.setFillColor(HexColor(style.color("text")))
         self.setFont(font, size)
         self.drawString(indent, baseline, title)
@@ -599,10 +606,9 @@ def render(layout: PackLayout, style: Style, fonts: FontSet) -> bytes:
 
     story: list[Flowable] = [NextPageTemplate("body"), Cover(layout, style, fonts, frame_h)]
     toc_size = style["text"]["body_size"] + 1
-    leading = toc_size * 2.0
     heading = _toc_heading(style, fonts)
-    per_page = max(1, int((frame_h - heading.wrap(frame_w, frame_h)[1]) // leading))
-    toc_pages = _chunks(layout.toc_entries, per_page)
+    room = frame_h - heading.wrap(frame_w, frame_h)[1]
+    toc_pages, leading = _toc_pages(_toc_heads(layout), room, toc_size)
     links = _toc_links(layout, fonts)  # (bookmark key, title) of each 目次 entry
     toc = Group("TOC")
     for n, count in enumerate(toc_pages):
@@ -636,6 +642,7 @@ def render(layout: PackLayout, style: Style, fonts: FontSet) -> bytes:
     _Canvas.layout, _Canvas.fontset, _Canvas.pack_style = layout, fonts, style
     _Canvas.metadata = metadata
     _Canvas.toc_width, _Canvas.toc_pages = frame_w * 0.75, toc_pages
+    _Canvas.toc_leading = leading
     doc.build(story, canvasmaker=_Canvas)
     return buffer.getvalue()
 
@@ -657,31 +664,70 @@ def _toc_links(layout: PackLayout, fonts: FontSet) -> list[tuple[str, str]]:
     return links
 
 
-def _chunks(total: int, size: int) -> list[int]:
-    counts = [size] * (total // size)
-    if total % size or not counts:
-        counts.append(total % size)
-    return counts
+def _toc_heads(layout: PackLayout) -> list[bool]:
+    """For each 目次 entry, in order: is it a binder part's title with sections after it?"""
+    heads = []
+    for part in layout.parts:
+        if part.title:
+            heads.append(bool(part.sections))
+        heads += [False] * len(part.sections)
+    return heads
+
+
+def _toc_pages(heads: list[bool], room: float, size: float) -> tuple[list[int], float]:
+    """Entries per 目次 page, and their leading, for entries of ``size`` in ``room``.
+
+    As few pages as the entries need, the leading tightened (down to ``TOC_MIN_LEADING``)
+    when that saves a page; the entries spread evenly over the pages, so that no last page
+    holds one or two of them; and no part's title the last line of a page with its
+    sections on the next.
+    """
+    total = len(heads)
+    if total == 0:
+        return [0], size * TOC_LEADING
+
+    pages = -(-total // max(1, int(room // (size * TOC_MIN_LEADING))))
+    fullest = -(-total // pages)
+    # to the hundredth of a point below what fills the room: the entries always fit
+    leading = min(size * TOC_LEADING, math.floor(room / fullest * 100) / 100)
+    capacity = max(fullest, int(room // leading))
+    base, extra = divmod(total, pages)
+    counts = [base + (1 if n < extra else 0) for n in range(pages)]
+    end = 0
+    for n in range(pages - 1):
+        end += counts[n]
+        if not heads[end - 1] or counts[n] < 2:
+            continue
+        if counts[n + 1] < capacity:  # the part's title goes over with its sections
+            counts[n], counts[n + 1] = counts[n] - 1, counts[n + 1] + 1
+            end -= 1
+        elif counts[n] < capacity and counts[n + 1] > 1:  # …or its first section comes back
+            counts[n], counts[n + 1] = counts[n] + 1, counts[n + 1] - 1
+            end += 1
+    return counts, leading
 
 
 def _toc_heading(style: Style, fonts: FontSet) -> Flowable:
     size = style["text"]["section_size"]
-    return JText("目次", TextStyle(size, size * 2.2, style.color("accent"), "left", "bold"), fonts)
+    heading = TextStyle(size, size * 2.2, style.color("accent"), "left", "bold", family="text")
+    return JText("目次", heading, fonts)
 
 
 def _page_decorator(layout: PackLayout, style: Style, fonts: FontSet) -> Any:
-    """Header (title, marking, copy number), footer (issue date, page, as-of), watermark."""
+    """Header (title, marking, copy number), footer (issue date, page, as-of), watermark:
+    running text, set in the text (proportional) family like the body."""
+    regular, bold = fonts.name("regular", "text"), fonts.name("bold", "text")
     page_w, page_h = style.page_size
     left, right = style.margin("left"), style.margin("right")
     small = style["text"]["small_size"]
     printing = layout.printing
     title = fonts.clean(" ".join(layout.title.split()))  # one line: a newline has no glyph
     room = (page_w - left - right) * 0.55  # the marking box takes at most 40 %
-    if stringWidth(title, fonts.regular, small) > room:
+    if stringWidth(title, regular, small) > room:
         low, high = 0, len(title)
         while low < high:
             middle = (low + high + 1) // 2
-            if stringWidth(title[:middle].rstrip() + "…", fonts.regular, small) <= room:
+            if stringWidth(title[:middle].rstrip() + "…", regular, small) <= room:
                 low = middle
             else:
                 high = middle - 1
@@ -704,13 +750,13 @@ def _page_decorator(layout: PackLayout, style: Style, fonts: FontSet) -> Any:
         is_cover = doc.page == 1
         with artifact(canvas, "/Type /Pagination /Subtype /Header"):
             if copy_label:
-                canvas.setFont(fonts.bold, small + 1)
+                canvas.setFont(bold, small + 1)
                 canvas.setFillColor(HexColor(style.color("text")))
                 canvas.drawRightString(x_right, header_y, copy_label)
-                x_right -= canvas.stringWidth(copy_label, fonts.bold, small + 1) + 12
+                x_right -= canvas.stringWidth(copy_label, bold, small + 1) + 12
             if mark:
                 _draw_mark(canvas, mark, x_right, header_y, fonts, style)
-            canvas.setFont(fonts.regular, small)
+            canvas.setFont(regular, small)
             canvas.setFillColor(HexColor(style.color("muted")))
             if not is_cover:
                 canvas.drawString(left, header_y, title)
@@ -736,29 +782,30 @@ def _draw_mark(
     One line at most 40 % of the text width: a longer marking is set smaller, down to
     three quarters of its size, then shortened with 「…」 (the PDF's Subject keeps it whole).
     """
+    bold = fonts.name("bold", "text")
     mark = "".join(" " if ch in "\r\n\t" else ch for ch in mark)
     size = style["text"]["small_size"] + 2
     page_w, _ = style.page_size
     left, right = style.margin("left"), style.margin("right")
     room = max(40.0, min(x_right - left, (page_w - left - right) * 0.4)) - 10
-    natural = canvas.stringWidth(mark, fonts.bold, size)
+    natural = canvas.stringWidth(mark, bold, size)
     if natural > room:
         size = max(size * 0.75, size * room / natural)
-        if canvas.stringWidth(mark, fonts.bold, size) > room:
+        if canvas.stringWidth(mark, bold, size) > room:
             low, high = 0, len(mark)  # mark[:low] + "…" fits
             while low < high:
                 middle = (low + high + 1) // 2
                 shortened = mark[:middle].rstrip() + "…"
-                if canvas.stringWidth(shortened, fonts.bold, size) <= room:
+                if canvas.stringWidth(shortened, bold, size) <= room:
                     low = middle
                 else:
                     high = middle - 1
             mark = mark[:low].rstrip() + "…"
-    width = canvas.stringWidth(mark, fonts.bold, size) + 10
+    width = canvas.stringWidth(mark, bold, size) + 10
     canvas.setStrokeColor(HexColor(style.color("text")))
     canvas.setLineWidth(0.9)
     canvas.rect(x_right - width, y - 4, width, size + 6, stroke=1, fill=0)
-    canvas.setFont(fonts.bold, size)
+    canvas.setFont(bold, size)
     canvas.setFillColor(HexColor(style.color("text")))
     canvas.drawRightString(x_right - 5, y, mark)
 
@@ -773,9 +820,10 @@ def _draw_watermark(
     """
     import math
 
+    bold = fonts.name("bold", "text")
     text = "".join(" " if ch in "\r\n\t" else ch for ch in text)
     cos, sin = math.cos(math.radians(30)), math.sin(math.radians(30))
-    unit = max(canvas.stringWidth(text, fonts.bold, 1.0), 0.01)
+    unit = max(canvas.stringWidth(text, bold, 1.0), 0.01)
     size = min(160.0, 0.9 * page_w / (unit * cos + sin), 0.9 * page_h / (unit * sin + cos))
     if size < 24.0:
         size = 24.0
@@ -783,14 +831,14 @@ def _draw_watermark(
         low, high = 0, len(text)  # text[:low] + "…" fits
         while low < high:
             middle = (low + high + 1) // 2
-            if canvas.stringWidth(text[:middle].rstrip() + "…", fonts.bold, size) <= room:
+            if canvas.stringWidth(text[:middle].rstrip() + "…", bold, size) <= room:
                 low = middle
             else:
                 high = middle - 1
         text = text[:low].rstrip() + "…"
     canvas.saveState()
     canvas.setFillColor(HexColor(style.raw.get("colors", {}).get("watermark", "#e6e6e6")))
-    canvas.setFont(fonts.bold, size)
+    canvas.setFont(bold, size)
     canvas.translate(page_w / 2, page_h / 2)
     canvas.rotate(30)
     canvas.drawCentredString(0, -size * 0.35, text)

@@ -106,12 +106,43 @@ def _item_flowables(item: Any, rc: RenderContext) -> list[Flowable]:
     raise TypeError(f"cannot render {type(item).__name__}")
 
 
+BULLET_GAP_EM = 0.4  # between a bullet mark's ink and its text, in times the text size
+
+
 def bullet_list(
     rc: RenderContext, items: list[str], mark: str = "・", kind: str = "body"
 ) -> list[Flowable]:
+    """Items hung beside ``mark``: the text (first and continuation lines alike) starts
+    ``BULLET_GAP_EM`` after the right edge of the mark's ink in the font it is drawn in, so
+    that ・ (half an em wide in the proportional family, its dot in the middle), ▶ and ✓
+    all leave the same gap.  Without a mark the items are not indented."""
     style = rc.text_style(kind, space_after=3)
-    indent = style.size * 1.2
+    mark = rc.fonts.clean(mark) if mark.strip() else ""
+    indent = _mark_extent(rc.fonts, mark, style) + style.size * BULLET_GAP_EM if mark else 0.0
     return [Bullet(mark, JText(runs_from_text(item), style, rc.fonts), indent) for item in items]
+
+
+def _mark_extent(fonts: FontSet, mark: str, style: TextStyle) -> float:
+    """Where the ink of ``mark`` ends, drawn from x = 0 in ``style``'s regular face: the
+    advances of all but its last character, plus that one's glyph box (from the font's
+    ``glyf`` table), else its advance when the font has no outline for it."""
+    import struct
+
+    from reportlab.pdfbase import pdfmetrics
+
+    name = fonts.name("regular", style.family)
+    lead = sum(fonts.width(ch, "regular", style.size, style.family) for ch in mark[:-1])
+    last = fonts.width(mark[-1], "regular", style.size, style.family)
+    try:
+        face = pdfmetrics.getFont(name).face
+        glyph = face.charToGlyph[ord(mark[-1])]
+        start = face.table["glyf"]["offset"] + face.glyphPos[glyph]
+        if face.glyphPos[glyph + 1] > face.glyphPos[glyph]:  # an outline, not a space
+            x_max = struct.unpack(">h", face._ttf_data[start + 6 : start + 8])[0]
+            last = x_max * style.size / face.unitsPerEm
+    except (AttributeError, KeyError, IndexError, TypeError, struct.error):
+        pass  # not a TrueType outline font as parsed here: the advance width
+    return lead + last
 
 
 def caption(rc: RenderContext, item: model.Caption) -> list[Flowable]:
