@@ -179,6 +179,8 @@ def test_no_page_ends_above_55_percent_while_its_section_goes_on(packs: list[Pat
             if n in blank or following in begin or following == len(doc):
                 continue  # the section ends here (a duplex blank page may stand between)
             lowest = min((line["y"] for line in lines_of(doc[n])), default=FRAME_TOP)
+            if (FRAME_TOP - lowest) / (FRAME_TOP - FRAME_BOTTOM) >= MIN_FILL:
+                continue  # the text alone fills it (drawings can only fill it further)
             for obj in doc[n].get_objects():
                 get = getattr(obj, "get_bounds", None) or obj.get_pos
                 left, bottom, right, top = get()
