@@ -629,12 +629,12 @@ class WarmPool:
 
     def close(self) -> None:
         """Idle workers end at once; workers never given work (nothing needed rendering)
-        are stopped, not waited for while they finish warming up."""
-        processes = list(getattr(self.executor, "_processes", {}).values())
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        are stopped rather than waited for while they finish warming up.  Either way they
+        are reaped before the run ends: no worker outlives its run."""
         if not self.used:
-            for process in processes:
+            for process in list(getattr(self.executor, "_processes", {}).values()):
                 process.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _many_charts(options: BuildOptions) -> bool:
