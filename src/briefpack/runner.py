@@ -520,8 +520,7 @@ def _render_all(work: list[Job], jobs: int, pool: WarmPool | None) -> Iterator[P
         for job in work:  # one pack: this process lays it out, the pool draws its charts
             yield render_job(job, pool)
         return
-    # The longest packs first: a long pack started last would leave the other workers idle.
-    yield from _pooled(sorted(work, key=lambda job: -expected_cost(job.plan)), pool)
+    yield from _pooled(work, pool)
 
 
 def expected_cost(made: PackPlan) -> int:
@@ -546,11 +545,8 @@ def _pooled(work: list[Job], pool: WarmPool) -> Iterator[PackOutcome]:
 
     context = pool.context
     pool.used = True
-    pending = _draw_charts_first(work, pool)
     retry: list[Job] = []
-    for job in work:
-        job.pending = pending
-    futures = {pool.executor.submit(render_job, job): job for job in work}
+    futures = {pool.executor.submit(render_job, job): job for job in _draw_charts_first(work, pool)}
     for future in as_completed(futures):
         try:
             yield future.result()
@@ -574,19 +570,28 @@ def _pooled(work: list[Job], pool: WarmPool) -> Iterator[PackOutcome]:
             )
 
 
-def _draw_charts_first(work: list[Job], pool: WarmPool) -> frozenset[str]:
-    """Queue the charts the packs need and the cache lacks ahead of the packs, each once.
+def _draw_charts_first(work: list[Job], pool: WarmPool) -> list[Job]:
+    """Queue the charts the packs need and the cache lacks ahead of the packs, each once;
+    return the packs in the order to queue them.
 
     A chart shared by several packs is drawn once, and the packs, which need a chart only
-    when its page is drawn, find it in the cache (or wait for it there).
+    when its page is drawn, find it in the cache (or wait for it there).  Packs that need
+    none of those charts go first (they wait for nothing), then the rest; the longest
+    first in each (a long pack started last leaves the other workers idle).
     """
     from .chartcache import ChartCache
     from .render.charts import draw_into_cache
 
     first = work[0]
-    style, charts = charts_of([job.plan for job in work], first.setting, first.options)
     cache = ChartCache(first.options.out_dir, read=not first.options.force)
-    missing = {key: payload for key, payload in charts.items() if not cache.holds(key)}
+    style, needs = first.setting.style, []
+    missing: dict[str, dict[str, Any]] = {}
+    for job in work:
+        style, charts = charts_of([job.plan], job.setting, job.options)
+        needs.append(charts.keys())
+        for key, payload in charts.items():
+            if key not in missing and not cache.holds(key):
+                missing[key] = payload
     for key, payload in missing.items():
         cache.forget(key)  # what the packs wait for is this run's drawing, nothing older
         pool.executor.submit(
@@ -594,7 +599,14 @@ def _draw_charts_first(work: list[Job], pool: WarmPool) -> frozenset[str]:
         )
     if missing:
         log.debug(f"charts: {len(missing)} drawn ahead of the packs that show them")
-    return frozenset(missing)
+    pending = frozenset(missing)
+    for job in work:
+        job.pending = pending
+    order = sorted(
+        range(len(work)),
+        key=lambda i: (not pending.isdisjoint(needs[i]), -expected_cost(work[i].plan)),
+    )
+    return [work[i] for i in order]
 
 
 class WarmPool:

@@ -206,7 +206,7 @@ class PackPlan:
         }
 
     def digest(self) -> str:
-        return digest(self.content())
+        return _digest_plain(self.content())  # content() is plain already
 
 
 def _plain(value: Any) -> Any:
@@ -228,5 +228,9 @@ _FIELD_NAMES: dict[type, list[str]] = {}
 
 
 def digest(value: Any) -> str:
-    text = json.dumps(_plain(value), sort_keys=True, ensure_ascii=False, default=str)
+    return _digest_plain(_plain(value))
+
+
+def _digest_plain(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -136,9 +136,12 @@ class ChartSource:
     def _fetch(self, key: str, payload: dict[str, Any], style: Style, fonts: FontSet) -> Any:
         drawn = self.drawer.take(key) if self.drawer is not None else None
         if drawn is None:
-            ops = self.cache.get(key) if self.cache is not None else None
-            if ops is None and key in self.pending and self.cache is not None:
-                ops = self.cache.wait_for(key)  # another worker is drawing it
+            if key in self.pending and self.cache is not None:
+                ops = self.cache.wait_for(key)  # another worker of the run is drawing it
+                if ops is None:
+                    self.cache.misses += 1  # it failed there: drawn here
+            else:
+                ops = self.cache.get(key) if self.cache is not None else None
             if ops is not None:
                 return ops
             encoded = encode_ops(draw(payload, style, fonts))
