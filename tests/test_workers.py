@@ -93,3 +93,59 @@ def test_the_charts_worked_out_ahead_are_the_charts_drawn(
         _, ahead = charts_of([made], setting, options)
         assert drawn, made.name
         assert set(drawn) == set(ahead), made.name
+
+
+def test_charts_drawn_ahead_replace_what_the_cache_held(tmp_path: Path) -> None:
+    """Under --force every chart is drawn ahead, and its old entry is removed before the
+    packs may wait for it: a waiting pack can only read this run's drawing."""
+    from briefpack.datalayer import load
+    from briefpack.runner import Job, _draw_charts_first, fingerprint
+
+    _build(tmp_path, "--all", "--jobs", "2")
+    entries = sorted((tmp_path / ".briefpack" / "charts").glob("*.json"))
+    assert entries
+    options = BuildOptions(DATA, STYLES, tmp_path, force=True)
+    setting = load_setting(options)
+    data = load(DATA)
+    planner = Planner(data, load_specs(data), setting.style)
+    work = []
+    for template, target in all_packs(planner):
+        made = planner.plan(template, target)
+        digest_, parts = fingerprint(made, setting)
+        work.append(Job(made, options, setting, digest_, parts, [], False))
+
+    class Queue:  # a pool that only records what it is given
+        def __init__(self) -> None:
+            self.tasks: list[tuple] = []
+
+        def submit(self, *task):
+            self.tasks.append(task)
+
+    class Pool:
+        executor = Queue()
+
+    ordered = _draw_charts_first(work, Pool())
+    assert sorted(j.plan.name for j in ordered) == sorted(j.plan.name for j in work)
+    drawn = {task[1] for task in Pool.executor.tasks}
+    assert drawn == {p.stem for p in entries}  # --force: every chart again, each once
+    assert all(job.pending == frozenset(drawn) for job in work)
+    assert not any(p.exists() for p in entries)  # nothing old left to be read
+
+
+def test_force_with_workers_reads_no_old_drawing(tmp_path: Path) -> None:
+    """Under --force the charts drawn ahead replace what the cache held: a pack waiting for
+    one never takes an older entry, even one that claims to be it."""
+    import json
+
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    _build(out, "--all", "--jobs", "2")
+    charts = sorted((out / ".briefpack" / "charts").glob("*.json"))
+    first = json.loads(charts[0].read_text(encoding="utf-8"))
+    for path in charts[1:]:  # every entry now claims another chart's drawing
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        entry["ops"], entry["sha256"] = first["ops"], first["sha256"]
+        path.write_text(json.dumps(entry), encoding="utf-8")
+    _build(out, "--all", "--jobs", "2", "--force")
+    _build(fresh, "--all", "--jobs", "2")
+    for pdf in sorted(fresh.glob("*.pdf")):
+        assert (out / pdf.name).read_bytes() == pdf.read_bytes(), pdf.name

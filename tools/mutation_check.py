@@ -130,6 +130,24 @@ MUTATIONS = [
 
 MUTATIONS += [
     (
+        "charts drawn ahead under --force wait on the entries already in the cache",
+        "runner.py",
+        "        cache.forget(key)  # what the packs wait for is this run's drawing, nothing older",
+        "        pass",
+        ["tests/test_workers.py", "tests/test_regeneration.py"],
+    ),
+    (
+        "a chart a worker fails to draw fails the pack",
+        "render/charts.py",
+        "        except Exception:  # noqa: BLE001 - the caller draws it itself",
+        "        except ZeroDivisionError:",
+        ["tests/test_workers.py"],
+    ),
+]
+
+
+MUTATIONS += [
+    (
         "blocks kept whole and pushed to the next page (ReportLab KeepTogether)",
         "render/flow.py",
         "    return Composed(parts, breakable, block.type, rc.frame_height)",
