@@ -280,7 +280,8 @@ def print_options(command):
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Packs built side by side (--all); default and maximum: the number of CPUs.",
+    help="At most and by default the number of CPUs: worker processes that build packs side "
+    "by side (--all), or draw one pack's charts while it is laid out; 1: all in this process.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the --all summary as JSON.")
 @click.option(
