@@ -14,7 +14,7 @@ import pytest
 
 from briefpack.options import BuildOptions
 from briefpack.render import charts as chart_module
-from briefpack.runner import Planner, all_packs, charts_of, load_setting, load_specs
+from briefpack.runner import Planner, all_packs, chart_style, load_setting, load_specs, planned
 
 from .conftest import DATA, STYLES, cli
 
@@ -90,7 +90,7 @@ def test_the_charts_worked_out_ahead_are_the_charts_drawn(
             subject="",
             keywords="",
         )
-        _, ahead = charts_of([made], setting, options)
+        ahead = planned([made], chart_style(setting, options), setting)
         assert drawn, made.name
         assert set(drawn) == set(ahead), made.name
 

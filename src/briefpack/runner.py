@@ -49,9 +49,13 @@ class Setting:
     """The style, fonts and code a run renders with, and their digests (standard library)."""
 
     style: Any
-    font_paths: tuple[Path, Path]
     parts: dict[str, str]
-    every_font: dict[str, Path] = field(default_factory=dict)  # regular, bold, text_…
+    every_font: dict[str, Path]  # regular, bold, and text_regular/text_bold when both given
+
+    @property
+    def font_paths(self) -> tuple[Path, Path]:
+        """The tabular family (regular, bold): what charts and table figures are set in."""
+        return self.every_font["regular"], self.every_font["bold"]
 
 
 # --------------------------------------------------------------------------- requests
@@ -132,10 +136,6 @@ def load_setting(options: BuildOptions) -> Setting:
     style = load_style(options.styles_root, options.style)
     if options.gray:
         style = style.to_gray()
-    fonts = (
-        resolve_font_path(style["fonts"]["regular"], style.folder),
-        resolve_font_path(style["fonts"]["bold"], style.folder),
-    )
     package = Path(__file__).resolve().parent
     code = [(str(p.relative_to(package)), file_digest(p)) for p in sorted(package.rglob("*.py"))]
     every_font = {
@@ -152,7 +152,7 @@ def load_setting(options: BuildOptions) -> Setting:
     }
     if not {"text_regular", "text_bold"} <= every_font.keys():  # a style without a text family
         every_font = {k: v for k, v in every_font.items() if k in ("regular", "bold")}
-    return Setting(style, fonts, parts, every_font)
+    return Setting(style, parts, every_font)
 
 
 def fingerprint(made: PackPlan, setting: Setting) -> tuple[str, dict[str, str]]:
@@ -225,9 +225,7 @@ def run_request(
         specs = load_specs(data)
         planner = Planner(data, specs, setting.style)
         packs = choose(planner)
-        return run_builds(
-            planner, setting, packs, options, jobs, report, (request, key), prune, pool
-        )
+        return run_builds(planner, setting, packs, options, report, (request, key), prune, pool)
     finally:
         if pool is not None:
             pool.close()
@@ -267,13 +265,13 @@ def run_builds(
     setting: Setting,
     packs: list[tuple[str, str]],
     options: BuildOptions,
-    jobs: int = 1,
     report: Any = None,
     quick: tuple[str, str] | None = None,
     prune: bool = False,
     pool: WarmPool | None = None,
 ) -> list[PackOutcome]:
-    """Plan ``packs``, render the changed ones ``jobs`` at a time under the output lock.
+    """Plan ``packs``, render the changed ones (in ``pool``'s workers when given) under the
+    output lock.
 
     One failure stops no other pack; the manifest is written once, by this process.
     """
@@ -320,7 +318,7 @@ def run_builds(
             what_changed = changes(previous, parts, made.reads.get("rows", {}))
             show = options.changes_page and previous is not None
             work.append(Job(made, options, setting, digest_, parts, what_changed, show))
-        for outcome in _render_all(work, jobs, pool):
+        for outcome in _render_all(work, pool):
             done(outcome)
         for outcome in _vanished(planner.data, manifest, options, prune):
             done(outcome)
@@ -491,31 +489,32 @@ def start_drawer(
     while this process imports ReportLab and lays the pack out (None when none is missing)."""
     from .render.charts import ChartDrawer
 
-    style, charts = charts_of(plans, setting, options)
-    missing = source.lookup(charts)
+    style = chart_style(setting, options)
+    missing = source.lookup(planned(plans, style, setting))
     if not missing:
         return None
     pool.used = True
     return ChartDrawer(pool.executor, missing, style, setting.every_font)
 
 
-def charts_of(
-    plans: list[PackPlan], setting: Setting, options: BuildOptions
-) -> tuple[Any, dict[str, dict[str, Any]]]:
-    """The style charts are drawn with, and the charts of ``plans`` by key."""
-    from .fonts import file_sha256
-    from .render.charts import planned_charts
-
-    style = setting.style
+def chart_style(setting: Setting, options: BuildOptions) -> Any:
+    """The style charts are drawn with (two-up printing raises its smallest text)."""
     if options.nup == 2:
         from .nup import style_for_two_up
 
-        style = style_for_two_up(style)
-    regular, bold = setting.font_paths
-    return style, planned_charts(plans, style, [file_sha256(regular), file_sha256(bold)])
+        return style_for_two_up(setting.style)
+    return setting.style
 
 
-def _render_all(work: list[Job], jobs: int, pool: WarmPool | None) -> Iterator[PackOutcome]:
+def planned(plans: list[PackPlan], style: Any, setting: Setting) -> dict[str, dict[str, Any]]:
+    """The charts rendering ``plans`` will draw, by key (see ``render.charts``)."""
+    from .fonts import file_sha256
+    from .render.charts import planned_charts
+
+    return planned_charts(plans, style, [file_sha256(p) for p in setting.font_paths])
+
+
+def _render_all(work: list[Job], pool: WarmPool | None) -> Iterator[PackOutcome]:
     if pool is None or len(work) <= 1:
         for job in work:  # one pack: this process lays it out, the pool draws its charts
             yield render_job(job, pool)
@@ -582,12 +581,13 @@ def _draw_charts_first(work: list[Job], pool: WarmPool) -> list[Job]:
     from .chartcache import ChartCache
     from .render.charts import draw_into_cache
 
-    first = work[0]
+    first = work[0]  # every job of a run shares its options and setting
     cache = ChartCache(first.options.out_dir, read=not first.options.force)
-    style, needs = first.setting.style, []
+    style = chart_style(first.setting, first.options)
+    needs = []
     missing: dict[str, dict[str, Any]] = {}
     for job in work:
-        style, charts = charts_of([job.plan], job.setting, job.options)
+        charts = planned([job.plan], style, first.setting)
         needs.append(charts.keys())
         for key, payload in charts.items():
             if key not in missing and not cache.holds(key):

@@ -448,7 +448,7 @@ def _two_lines(text: str) -> str:
 def _label_room(payload: dict[str, Any], texts: list[str]) -> float:
     """The width (points) of the widest bar label, estimated from its characters."""
     size = max(7.5, payload["style"].get("min_font_size") or 0)
-    return max((sum(0.56 if ord(ch) < 128 else 1.0 for ch in t) * size for t in texts), default=0)
+    return max((_ems(t) * size for t in texts), default=0)
 
 
 def _draw_lines(axes: Any, payload: dict[str, Any]) -> None:
