@@ -330,3 +330,17 @@ def test_next_year_pdf_prints_the_new_figures(data_copy: Path, tmp_path: Path) -
     text = text_of(tmp_path / "economy-kg.pdf")
     assert "名目GDP（2026年）" in text
     assert "中央アジア5カ国中4位" in text and "10カ国" not in text
+
+
+def test_next_years_spread_a_year_table_evenly(data_copy: Path) -> None:
+    """25 years fit two tables of at most 13 columns (13 + 12); two more years need three,
+    and they get 9 each, not 13 + 13 + 1 (a table of one year on its own)."""
+    before = items(plans(data_copy, ("economy", "kg"))["economy-kg"], model.TableItem)
+    add_next_years(data_copy)
+    after = items(plans(data_copy, ("economy", "kg"))["economy-kg"], model.TableItem)
+
+    def widths(tables: list) -> list[int]:
+        return [len(t.header) - 1 for t in tables if all(h.endswith("年") for h in t.header[1:])]
+
+    assert widths(before)[:2] == [13, 12]  # 1人当たりGDP, 2000–2024
+    assert widths(after)[:3] == [9, 9, 9]  # 2000–2026

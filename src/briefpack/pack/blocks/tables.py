@@ -160,8 +160,7 @@ def series_table(spec: dict[str, Any], ctx: Context) -> Block | None:
     units = {s.get("unit", ctx.unit(ctx.reads.dataset(s["dataset"]), s["column"])) for s in series}
     unit = spec.get("unit") or (units.pop() if len(units) == 1 else None)
     out += [UnitLine(unit)] if unit else []
-    for start in range(0, len(years), per_block):
-        chunk = years[start : start + per_block]
+    for chunk in _spread(years, per_block):
         body = []
         for _, label, values, dataset, column in lines:
             cells = []
@@ -178,6 +177,14 @@ def series_table(spec: dict[str, Any], ctx: Context) -> Block | None:
         out += [TableItem(header, tuple(body), numeric, label_width=True), Gap(4)]
     out += captions
     return Block("series_table", tuple(out))
+
+
+def _spread(years: list, most: int) -> list[list]:
+    """``years`` in as few blocks of at most ``most`` as they need, spread evenly: next
+    year's row makes 9 + 9 + 9 of 27 years, never 13 + 13 + 1."""
+    blocks = -(-len(years) // most)
+    size = -(-len(years) // blocks) if blocks else most
+    return [years[i : i + size] for i in range(0, len(years), size)]
 
 
 def _group_rows(rows: list[Row], by: str | None) -> list[tuple[str | None, list[Row]]]:
