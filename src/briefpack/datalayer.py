@@ -104,6 +104,8 @@ class Dataset:
     csv_path: str  # as reached from the data folder
     meta_path: str
     meta: dict[str, Any] = field(default_factory=dict)
+    # Derived while packs are planned, once per row however many packs read it.
+    row_texts: dict[int, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)

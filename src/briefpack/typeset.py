@@ -16,6 +16,12 @@ from .linebreak import Line, Run, break_lines
 
 ASCENT = 0.88  # BIZ UD Gothic: ascender 880, descender 120 per 1000 units
 
+# Lines already broken in this process, by text, measure and font: a paragraph is wrapped
+# many times while pages are composed, and table cells repeat across tables and packs.
+# Lines are immutable; only the fonts' names key the widths (a name is one registered file).
+_BROKEN: dict[tuple, list[Line]] = {}
+_BROKEN_LIMIT = 20_000
+
 
 @dataclass(frozen=True)
 class TextStyle:
@@ -89,13 +95,28 @@ class JText(Flowable):
         if self._lines is not None and self._width_broken is None:
             return self._lines
         if self._width_broken != width or self._lines is None:
-            self._lines = break_lines(
-                self.runs,
+            style, fonts = self.style, self.fonts
+            key = (
+                tuple(self.runs),
                 width,
-                self._measure,
-                justify=self.style.align == "justify",
-                max_gap=self.style.size * 0.5,
+                style.size,
+                style.align == "justify",
+                fonts.name("regular", style.family),
+                fonts.name("bold", style.family),
             )
+            lines = _BROKEN.get(key)
+            if lines is None:
+                lines = break_lines(
+                    self.runs,
+                    width,
+                    self._measure,
+                    justify=style.align == "justify",
+                    max_gap=style.size * 0.5,
+                )
+                if len(_BROKEN) >= _BROKEN_LIMIT:  # a very large run: start afresh
+                    _BROKEN.clear()
+                _BROKEN[key] = lines
+            self._lines = lines
             self._width_broken = width
         return self._lines
 

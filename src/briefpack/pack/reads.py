@@ -141,6 +141,13 @@ def _columns(dataset: Dataset) -> str:
 
 def row_text(dataset: Dataset, row: Row) -> tuple[str, str]:
     """A row's key (``kg/2024``) and its values as one CSV line."""
+    text = dataset.row_texts.get(row.line)
+    if text is None:
+        text = dataset.row_texts[row.line] = _row_text(dataset, row)
+    return text
+
+
+def _row_text(dataset: Dataset, row: Row) -> tuple[str, str]:
     names = dataset.key or [c.name for c in dataset.columns]
     key = "/".join(str(row[k]) for k in names)
     cells = ["" if row[c.name] is None else str(row[c.name]) for c in dataset.columns]
