@@ -124,3 +124,54 @@ def test_place_names_under_narrow_bars_do_not_touch(tmp_path) -> None:
                 assert gap >= 2, (path.name, round(gap, 2), left["text"], right["text"])
                 checked += 1
     assert checked > 20
+
+
+def _series(ops: list[dict], kind: str) -> dict[str, list[int]]:
+    """Positions of the paths each artist id of ``kind`` (``bar``, ``series``) drew."""
+    out: dict[str, list[int]] = {}
+    for i, op in enumerate(ops):
+        prefix, _, name = op.get("gid", "").partition(":")
+        if prefix == kind:
+            out.setdefault(name, []).append(i)
+    return out
+
+
+def _size(op: dict) -> float:
+    xs = [v for _, vs in op["segments"] for v in vs[0::2]]
+    return max(xs) - min(xs)
+
+
+def test_a_country_pack_stands_its_member_out_in_the_regions_drawing(drawings) -> None:
+    """The region's chart is drawn once; the country pack's emphasis is applied to it: the
+    target's bar keeps the series colour and every other bar is muted; the target's line is
+    the accent colour, thicker, drawn over the others, whose markers are smaller."""
+    from briefpack.render.charts import MUTED, emphasize
+
+    target, accent = "キルギス", "#123456"
+    bar_chart = next(ops for ops in drawings if len(_series(ops, "bar")) == 5)
+    line_chart = next(ops for ops in drawings if len(_series(ops, "series")) == 5)
+    untouched = json.dumps([bar_chart, line_chart])
+
+    bars = emphasize(bar_chart, target, accent)
+    fills = {name: bars[i[0]]["fill"] for name, i in _series(bars, "bar").items()}
+    muted = [round(int(MUTED[k : k + 2], 16) / 255, 4) for k in (1, 3, 5)] + [1.0]
+    assert fills[target] == bar_chart[_series(bar_chart, "bar")[target][0]]["fill"]
+    assert fills[target] != muted
+    assert all(fill == muted for name, fill in fills.items() if name != target)
+
+    lines = emphasize(line_chart, target, accent)
+    assert len(lines) == len(line_chart)
+    drawn = _series(lines, "series")
+    assert min(drawn[target]) > max(i for name, at in drawn.items() if name != target for i in at)
+    strong = [0.0706, 0.2039, 0.3373, 1.0]  # #123456
+    for name, at in drawn.items():
+        path = next(lines[i] for i in at if "center" not in lines[i])
+        assert path["stroke"] == (strong if name == target else muted)
+        assert path["width"] == (2.6 if name == target else 1.0)
+    before = _series(line_chart, "series")
+    for name in ("カザフスタン", target):
+        marker_before = next(line_chart[i] for i in before[name] if "center" in line_chart[i])
+        marker_after = next(lines[i] for i in drawn[name] if "center" in lines[i])
+        ratio = _size(marker_after) / _size(marker_before)
+        assert ratio == pytest.approx(1.0 if name == target else 2.5 / 4, abs=0.02)
+    assert json.dumps([bar_chart, line_chart]) == untouched  # packs share one drawing

@@ -3,7 +3,9 @@
 matplotlib lays the chart out and calls this module's renderer for every path and text; the
 renderer records them as plain data (cacheable as JSON), which
 :class:`briefpack.chartdraw.ChartFlowable` replays onto the PDF canvas.  Text stays text,
-measured with the pack's own font metrics, so it is searchable.
+measured with the pack's own font metrics, so it is searchable.  A path drawn by an artist
+with an id (``set_gid``) carries it, and a marker its centre, so that a drawing can be
+re-emphasised without drawing it again (``render.charts.emphasize``).
 """
 
 from __future__ import annotations
@@ -49,6 +51,28 @@ def _recording_renderer_class() -> type:
             super().__init__()
             self.width, self.height, self.fonts = width, height, fonts
             self.ops: Ops = []
+            self._groups: list[str | None] = []  # the ids of the artists being drawn
+            self._marker_at: tuple[float, float] | None = None
+
+        def open_group(self, s, gid=None):  # noqa: ANN001
+            self._groups.append(gid)
+
+        def close_group(self, s):  # noqa: ANN001
+            if self._groups:
+                self._groups.pop()
+
+        def draw_markers(self, gc, marker_path, marker_trans, path, trans, rgbFace=None):  # noqa: ANN001, N803
+            """Each marker a path, as the base renderer draws them, with its centre."""
+            from matplotlib.transforms import Affine2D
+
+            for vertices, _codes in path.iter_segments(trans, simplify=False):
+                if len(vertices):
+                    x, y = vertices[-2:]
+                    self._marker_at = (x, y)
+                    self.draw_path(
+                        gc, marker_path, marker_trans + Affine2D().translate(x, y), rgbFace
+                    )
+            self._marker_at = None
 
         def flipy(self) -> bool:
             return False
@@ -106,6 +130,11 @@ def _recording_renderer_class() -> type:
             hatch = gc.get_hatch()
             if hatch:
                 op["hatch"] = str(hatch)
+            gid = next((g for g in reversed(self._groups) if g), None)
+            if gid:  # what the path belongs to: a series, a bar (see render.charts)
+                op["gid"] = str(gid)
+            if self._marker_at is not None:
+                op["center"] = [round(float(v), 2) for v in self._marker_at]
             self.ops.append(op)
 
         def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):  # noqa: ANN001

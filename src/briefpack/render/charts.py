@@ -34,6 +34,9 @@ LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1))]
 GRAYS = ["#000000", "#555555", "#8a8a8a", "#b0b0b0", "#333333", "#707070"]
 HATCHES = ["", "//", "xx", "\\\\", "--", "||"]
 MUTED = "#b4b4b4"
+LINE_WIDTH, MARKER_SIZE = 1.5, 4.0
+# A highlighted member's line, and the others' lines and markers beside it.
+TARGET_WIDTH, OTHER_WIDTH, OTHER_MARKER = 2.6, 1.0, 2.5
 
 
 def chart_flowable(item: model.ChartItem, rc: Any) -> Flowable:
@@ -42,9 +45,12 @@ def chart_flowable(item: model.ChartItem, rc: Any) -> Flowable:
     width, height = chart_size(item, rc.style, rc.frame_width, rc.frame_height)
     key, payload = chart_payload(item, rc.style, width, height, rc.fonts.digests)
     source = rc.chart_cache if rc.chart_cache is not None else ChartSource(None)
-    flowable = ChartFlowable(
-        lambda: source.ops(key, payload, rc.style, rc.fonts), width, height, rc.fonts
-    )
+    accent = "#000000" if rc.style.gray else rc.style.color("accent")
+
+    def ops() -> list:
+        return emphasize(source.ops(key, payload, rc.style, rc.fonts), item.highlight, accent)
+
+    flowable = ChartFlowable(ops, width, height, rc.fonts)
     flowable.alt_text = item.alt
     return flowable
 
@@ -52,12 +58,15 @@ def chart_flowable(item: model.ChartItem, rc: Any) -> Flowable:
 def chart_payload(
     item: model.ChartItem, style: Style, width: float, height: float, font_digests: list[str]
 ) -> tuple[str, dict[str, Any]]:
-    """Everything that draws the chart, and its hash (the chart cache's key)."""
+    """Everything that draws the chart, and its hash (the chart cache's key).
+
+    The target a country pack highlights is not part of it: the region's chart is drawn
+    once, and each pack emphasises its own member in the drawing (:func:`emphasize`).
+    """
     payload = {
         "kind": item.kind,
         "data": item.data,
         "unit": item.unit,
-        "highlight": item.highlight,
         "size": [round(width, 2), round(height, 2)],
         "style": style.raw["chart"],
         "accent": style.color("accent"),
@@ -95,6 +104,62 @@ def planned_charts(
                 for block in group.blocks:
                     visit(block.items, frame_width)
     return charts
+
+
+def emphasize(ops: list, target: str | None, accent: str) -> list:
+    """A region's chart with ``target`` stood out: its bar or line in ``accent`` (its line
+    thicker and drawn over the others), every other member's muted, as the seed's
+    comparison charts do.  Works on the recorded drawing, by the ids its artists were
+    drawn with; ``ops`` itself is left as it is (packs share a drawing)."""
+    if target is None:
+        return ops
+    strong, muted = _rgba(accent), _rgba(MUTED)
+    out: list = []
+    lifted: list = []
+    series_end = lift_at = 0
+    for op in ops:
+        kind, _, name = str(op.get("gid", "")).partition(":")
+        if kind == "bar" and name != target:
+            op = {**op, "fill": muted}
+        elif kind in ("series", "legend"):
+            op = _line_emphasis(op, name == target, strong, muted)
+            if kind == "series" and name == target:
+                lift_at = lift_at or len(out)
+                lifted.append(op)
+                continue
+        out.append(op)
+        if kind == "series":
+            series_end = len(out)
+    at = max(series_end, lift_at)
+    return out[:at] + lifted + out[at:]
+
+
+def _line_emphasis(op: dict, is_target: bool, strong: list, muted: list) -> dict:
+    color = strong if is_target else muted
+    op = {**op}
+    for side in ("fill", "stroke"):
+        if op.get(side) is not None:
+            op[side] = color
+    if "center" in op:  # a marker: the others' smaller, about the same centre
+        if not is_target:
+            cx, cy = op["center"]
+            k = OTHER_MARKER / MARKER_SIZE
+            op["segments"] = [
+                [code, [round(c + (v - c) * k, 2) for v, c in zip(vs, [cx, cy] * 3, strict=False)]]
+                for code, vs in op["segments"]
+            ]
+        return op
+    width = TARGET_WIDTH if is_target else OTHER_WIDTH
+    if op.get("dash"):  # matplotlib scales a dash pattern with its line's width
+        op["dash"] = [round(d * width / op["width"], 2) for d in op["dash"]]
+    op["width"] = width
+    return op
+
+
+def _rgba(hex_color: str) -> list[float]:
+    """``#rrggbb`` as the recorded drawing writes colours (see ``chartrecord``)."""
+    h = hex_color.lstrip("#")
+    return [round(int(h[i : i + 2], 16) / 255, 4) for i in (0, 2, 4)] + [1.0]
 
 
 class ChartSource:
@@ -454,26 +519,21 @@ def _label_room(payload: dict[str, Any], texts: list[str]) -> float:
 def _draw_lines(axes: Any, payload: dict[str, Any]) -> None:
     lines = payload["data"]["lines"]
     colors = _colors(payload, len(lines))
-    target = payload["highlight"]
     for i, (name, points) in enumerate(lines.items()):
         xs = [p[0] for p in points]
         ys = [float("nan") if p[1] is None else p[1] for p in points]
-        color, width, z = colors[i], 1.5, 2
-        if target is not None:
-            is_target = name == target
-            color = ("#000000" if payload["gray"] else payload["accent"]) if is_target else MUTED
-            width, z = (2.6, 3) if is_target else (1.0, 2)
-        axes.plot(
+        (line,) = axes.plot(
             xs,
             ys,
             label=name,
-            color=color,
-            linewidth=width,
-            zorder=z,
+            color=colors[i],
+            linewidth=LINE_WIDTH,
+            zorder=2,
             marker=MARKERS[i % len(MARKERS)],
-            markersize=4 if target is None or name == target else 2.5,
+            markersize=MARKER_SIZE,
             linestyle=LINESTYLES[i % len(LINESTYLES)] if payload["gray"] else "-",
         )
+        line.set_gid(f"series:{name}")
     axes.yaxis.set_major_locator(_value_locator(7))
     axes.yaxis.set_major_formatter(_tick_formatter(payload))
     xs = sorted({p[0] for points in lines.values() for p in points})
@@ -481,9 +541,11 @@ def _draw_lines(axes: Any, payload: dict[str, Any]) -> None:
         step = 2 if len(xs) > 14 else 1
         axes.set_xticks(xs[::step], [f"{x}" for x in xs[::step]])
     if len(lines) > 1:
-        axes.legend(
+        legend = axes.legend(
             loc="lower left", bbox_to_anchor=(0, 1.0), ncols=min(len(lines), 6), borderaxespad=0.2
         )
+        for handle, name in zip(legend.legend_handles, lines, strict=True):
+            handle.set_gid(f"legend:{name}")
 
 
 def _draw_bars(axes: Any, payload: dict[str, Any], horizontal: bool = False) -> None:
@@ -491,16 +553,16 @@ def _draw_bars(axes: Any, payload: dict[str, Any], horizontal: bool = False) -> 
     labels = [b[0] for b in bars]
     values = [0 if b[1] is None else b[1] for b in bars]
     base = _colors(payload, 1)[0]
-    target = payload["highlight"]
-    colors = [base if target is None or label == target else MUTED for label in labels]
     value_axis = axes.xaxis if horizontal else axes.yaxis
     if horizontal:
-        container = axes.barh(labels[::-1], values[::-1], color=colors[::-1], height=0.6)
+        container = axes.barh(labels[::-1], values[::-1], color=base, height=0.6)
         axes.grid(axis="x")
         axes.grid(axis="y", visible=False)
     else:
-        container = axes.bar(labels, values, color=colors, width=0.6)
+        container = axes.bar(labels, values, color=base, width=0.6)
         _fit_category_labels(axes, payload, labels)
+    for patch, label in zip(container.patches, labels[::-1] if horizontal else labels, strict=True):
+        patch.set_gid(f"bar:{label}")
     value_axis.set_major_locator(_value_locator(5 if horizontal else 6))
     value_axis.set_major_formatter(_tick_formatter(payload))
     shown = bars[::-1] if horizontal else bars
