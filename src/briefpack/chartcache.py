@@ -114,16 +114,32 @@ class ChartCache:
 class _Entry(msgspec.Struct):
     key: str
     sha256: str
-    ops: Any
+    ops: msgspec.Raw
+
+
+# Drawings already decoded in this process, by the hash of their bytes: the packs of a run
+# read the same charts, and a drawing is only ever read, never changed.
+_DECODED: dict[str, Any] = {}
 
 
 def _checked(data: bytes, key: str) -> Any:
     """The drawing of an entry whose key and hash match, else None (the hash is of the
-    drawing's canonical encoding, so an entry's layout or spacing does not matter)."""
+    drawing's bytes as :func:`encode_ops` wrote them; an entry edited in any way is drawn
+    again)."""
     try:
         entry = msgspec.json.decode(data, type=_Entry)
     except msgspec.DecodeError:  # damaged, or not an entry at all
         return None
-    if entry.key != key or entry.sha256 != _ops_hash(encode_ops(entry.ops)):
+    raw = bytes(entry.ops)
+    if entry.key != key or entry.sha256 != _ops_hash(raw):
         return None
-    return entry.ops
+    ops = _DECODED.get(entry.sha256)
+    if ops is None:
+        try:
+            ops = decode_ops(raw)
+        except msgspec.DecodeError:
+            return None
+        if len(_DECODED) > 256:  # a very large run: start afresh
+            _DECODED.clear()
+        _DECODED[entry.sha256] = ops
+    return ops
