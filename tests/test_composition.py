@@ -2,7 +2,8 @@
 
 The checks read the built PDFs (text, sizes, weights and positions through pdfium): no
 number split across lines, no heading left alone at the foot of a page, no table header
-stranded without rows, no page ending above 55 % of its height while its section goes on.
+stranded without rows, no page ending above 55 % of its height while its section goes on,
+no section ending on a short tail that the page before it could have held.
 Every check runs on two builds: the default one and the ``--gray --duplex`` one (sections
 on right-hand pages), where a blank page may only stand before a right-hand section start.
 """
@@ -13,10 +14,14 @@ import ctypes
 import re
 from pathlib import Path
 
+import pikepdf
 import pypdf
 import pytest
 
 from briefpack.linebreak import Run, break_lines
+from briefpack.render.compose import MIN_CHART_SCALE
+
+from .tagged_pdf import structure
 
 pdfium = pytest.importorskip("pypdfium2")
 raw = pytest.importorskip("pypdfium2.raw")
@@ -24,8 +29,10 @@ raw = pytest.importorskip("pypdfium2.raw")
 MM = 72 / 25.4
 FRAME_TOP = 595.28 - 24 * MM  # the default style's margins (A4 landscape)
 FRAME_BOTTOM = 16 * MM
+FRAME_WIDTH = 841.89 - 2 * 18 * MM
 HEADING_SIZE = 12.5
 MIN_FILL = 0.55
+TAIL_FILL = 0.35  # a section's last page filled less than this holds only a short tail
 BLANK = "このページは白紙です"  # what a duplex filler page says (layout.BLANK_PAGE_NOTICE)
 
 # Each build: the session fixture (tests/conftest.py) holding all 12 packs and a binder.
@@ -121,6 +128,34 @@ def blank_pages(pdf: Path) -> set[int]:
     return {n for n, page in enumerate(doc) if [x["text"] for x in lines_of(page)] == [BLANK]}
 
 
+def fill_of(page, enough: float = 1.0) -> float:
+    """How far down the body frame the page's content reaches (0 to 1).  When its text alone
+    reaches ``enough``, that is the answer: drawings are walked only when they may matter
+    (gray charts' hatching makes the walk slow)."""
+    lowest = min((line["y"] for line in lines_of(page)), default=FRAME_TOP)
+    if (FRAME_TOP - lowest) / (FRAME_TOP - FRAME_BOTTOM) >= enough:
+        return (FRAME_TOP - lowest) / (FRAME_TOP - FRAME_BOTTOM)
+    for obj in page.get_objects():
+        get = getattr(obj, "get_bounds", None) or obj.get_pos
+        left, bottom, right, top = get()
+        if FRAME_BOTTOM < bottom < FRAME_TOP and right - left < page.get_width() - 20:
+            lowest = min(lowest, bottom)
+    return (FRAME_TOP - lowest) / (FRAME_TOP - FRAME_BOTTOM)
+
+
+def full_width_chart_heights(pdf: Path) -> dict[int, list[float]]:
+    """Page (0-based) → the heights of the charts drawn across it (their Figure's /BBox
+    wider than half the frame: a chart beside a table is not one)."""
+    heights: dict[int, list[float]] = {}
+    with pikepdf.open(pdf) as doc:
+        for node in structure(doc).walk():
+            if node.role == "Figure" and node.mcids():
+                left, bottom, right, top = (float(v) for v in node.obj.A.BBox)
+                if right - left > FRAME_WIDTH / 2:
+                    heights.setdefault(node.mcids()[0][0], []).append(top - bottom)
+    return heights
+
+
 def test_no_number_is_split_across_lines(packs: list[Path]) -> None:
     split = []
     number_end = re.compile(r"[△▲]?[0-9][0-9,.]*[0-9,.]$")
@@ -178,21 +213,40 @@ def test_no_page_ends_above_55_percent_while_its_section_goes_on(packs: list[Pat
             following = next((m for m in range(n + 1, len(doc)) if m not in blank), len(doc))
             if n in blank or following in begin or following == len(doc):
                 continue  # the section ends here (a duplex blank page may stand between)
-            lowest = min((line["y"] for line in lines_of(doc[n])), default=FRAME_TOP)
-            if (FRAME_TOP - lowest) / (FRAME_TOP - FRAME_BOTTOM) >= MIN_FILL:
-                continue  # the text alone fills it (drawings can only fill it further)
-            for obj in doc[n].get_objects():
-                get = getattr(obj, "get_bounds", None) or obj.get_pos
-                left, bottom, right, top = get()
-                if FRAME_BOTTOM < bottom < FRAME_TOP and right - left < doc[n].get_width() - 20:
-                    lowest = min(lowest, bottom)
-            fill = (FRAME_TOP - lowest) / (FRAME_TOP - FRAME_BOTTOM)
+            fill = fill_of(doc[n], MIN_FILL)
             if (
                 fill < MIN_FILL
                 and "このページは白紙です" not in doc[n].get_textpage().get_text_range()
             ):
                 short.append((pdf.name, n + 1, round(fill, 2)))
     assert not short, short
+
+
+def test_no_section_ends_on_a_short_tail_that_the_page_before_could_hold(packs) -> None:
+    """A section's last page filled below 35 % (one it does not start on) holds only what
+    could not be pulled back: more than the room left on the page before it, counting what
+    that page's full-width charts would give drawn at MIN_CHART_SCALE of their size.  (A
+    tail that fits there is set again, render/tails.py: charts smaller, quotations beside
+    their table, narrow blocks in columns; what stays is a long table's last rows.)"""
+    pulled_back_possible = []
+    for pdf in packs:
+        doc = pdfium.PdfDocument(str(pdf))
+        opening, blank = starts(pdf, opening=True), blank_pages(pdf)
+        charts: dict[int, list[float]] | None = None
+        for n in range(3, len(doc)):  # a tail after a page of its section, past the 目次
+            following = next((m for m in range(n + 1, len(doc)) if m not in blank), len(doc))
+            if n in blank or n in opening or (following < len(doc) and following not in opening):
+                continue  # not the last page of a section, or the only one
+            tail = fill_of(doc[n], TAIL_FILL)
+            if tail >= TAIL_FILL:
+                continue
+            if charts is None:
+                charts = full_width_chart_heights(pdf)
+            give = sum(charts.get(n - 1, [])) * (1 - MIN_CHART_SCALE) / (FRAME_TOP - FRAME_BOTTOM)
+            before = fill_of(doc[n - 1], 1 - tail + give)
+            if before + tail - give < 1:
+                pulled_back_possible.append((pdf.name, n + 1, round(tail, 2), round(before, 2)))
+    assert not pulled_back_possible, pulled_back_possible
 
 
 def test_a_paragraph_does_not_end_in_a_runt() -> None:
@@ -247,3 +301,31 @@ def test_duplex_leaves_a_page_blank_only_before_a_right_hand_start(duplex_packs)
 def _is_toc(page) -> bool:
     lines = lines_of(page)
     return bool(lines) and lines[0]["text"].startswith("目次")
+
+
+def test_narrow_blocks_split_into_columns_evenly_whatever_their_number() -> None:
+    """Columns of a member's narrow blocks: the tallest as low as possible, in order, each
+    column holding something; the same answer as trying every split, without trying them
+    (a region of thirty members must not take minutes)."""
+    import random
+    from itertools import combinations, pairwise
+
+    from briefpack.render.tails import _even_split
+
+    def tried(heights: list[float], n: int) -> tuple[int, ...]:
+        best: tuple[float, tuple[int, ...]] | None = None
+        for cuts in combinations(range(1, len(heights)), n - 1):
+            bounds = (0, *cuts, len(heights))
+            tallest = max(sum(heights[a:b]) for a, b in pairwise(bounds))
+            if best is None or tallest < best[0] - 1e-6:
+                best = (tallest, bounds)
+        assert best is not None
+        return best[1]
+
+    rng = random.Random(11)
+    for _ in range(500):
+        heights = [rng.choice([12.0, 20.0, 30.0, 35.5, 40.0]) for _ in range(rng.randint(2, 8))]
+        n = rng.randint(2, len(heights))
+        assert _even_split(heights, n) == tried(heights, n), (heights, n)
+    bounds = _even_split([30.0] * 40, 6)  # forty members in six columns: at once
+    assert len(bounds) == 7 and all(b > a for a, b in pairwise(bounds))

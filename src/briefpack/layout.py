@@ -28,7 +28,9 @@ from reportlab.platypus import (
 
 from .archival import DocumentMetadata, finish
 from .fonts import FontSet
+from .render.compose import chart_floor
 from .render.tags import Elem, Group, Opening, TagRecorder, artifact, ensure_tagged
+from .render.tails import settled
 from .style import Style
 from .typeset import ASCENT, JText, TextStyle
 
@@ -138,6 +140,11 @@ class MemberHeading(Flowable):
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self.width, self.height = availWidth, self.size * 1.8
         return self.width, self.height
+
+    def natural_width(self) -> float:
+        """The width its title needs (after the accent bar), on one line."""
+        title = self.fonts.clean(self.title)
+        return 12 + sum(self.fonts.width(ch, "bold", self.size, "text") for ch in title)
 
     def draw(self) -> None:
         canvas = self.canv
@@ -631,8 +638,11 @@ def render(layout: PackLayout, style: Style, fonts: FontSet) -> bytes:
             level = 1 if part.title else 0
             key = f"section{number}"
             label = f"{number}　{section.title}"
-            story.append(SectionBand(label, level, key, style, fonts, layout))
-            story.extend(ensure_tagged(section.flowables))  # tables, lists: tagged at least
+            band = SectionBand(label, level, key, style, fonts, layout)
+            # a section opens a page: one whose last page would hold a short tail is set again
+            body = settled(band, section.flowables, frame_w, frame_h, chart_floor(style))
+            story.append(band)
+            story.extend(ensure_tagged(body))  # tables, lists: tagged at least
     if printing.duplex:
         story.append(DuplexFiller(doc, style, fonts, at_end=True))
 

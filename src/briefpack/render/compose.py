@@ -5,13 +5,15 @@ would let it: never after a heading or a unit line, never before a caption (å‡ºæ
 with what they describe), inside a table only with its header and at least two rows on
 each side, inside text only between lines (no single line left behind).  A chart that
 misses the page by a little is set slightly smaller rather than pushed to the next page.
+A block's closing gap is space after it (as ReportLab's own ``spaceAfter``): drawn
+between blocks, dropped at the foot of a page, it never pushes a block on to the next.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from reportlab.platypus import Flowable, Table
+from reportlab.platypus import Flowable, Spacer, Table
 
 # How much a chart may shrink to stay on its page (uniformly: text shrinks with it).
 MIN_CHART_SCALE = 0.82
@@ -19,7 +21,11 @@ MIN_TABLE_ROWS = 2  # body rows a table keeps on each side of a page break
 
 
 class Composed(Flowable):
-    """Flowables stacked; ``breakable[i]``: a page may break before ``parts[i]``."""
+    """Flowables stacked; ``breakable[i]``: a page may break before ``parts[i]``.
+
+    Spacers at the end of ``parts`` become the block's ``spaceAfter`` (added to
+    ``space_after``, the space a piece split off the end of a block keeps).
+    """
 
     def __init__(
         self,
@@ -27,11 +33,25 @@ class Composed(Flowable):
         breakable: list[bool],
         role: str = "block",
         frame_height: float | None = None,
+        space_after: float = 0.0,
+        least_scale: float = MIN_CHART_SCALE,
     ):
         super().__init__()
+        parts, breakable = list(parts), list(breakable)
+        while len(parts) > 1 and isinstance(parts[-1], Spacer):
+            space_after += parts.pop().height
+            breakable.pop()
         self.parts, self.breakable, self.role = parts, breakable, role
         self.frame_height = frame_height  # a block taller than this must break somewhere
+        self.least_scale = least_scale  # the least a chart may be scaled to stay on a page
+        self.spaceAfter = space_after
         self._sizes: list[tuple[float, float]] = []
+
+    def with_parts(self, parts: list[Flowable]) -> Composed:
+        """The same block (breaks, role, space after) holding ``parts`` in place of its own."""
+        return Composed(
+            parts, self.breakable, self.role, self.frame_height, self.spaceAfter, self.least_scale
+        )
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self._sizes = [_wrapped(f, availWidth, availHeight) for f in self.parts]
@@ -98,7 +118,7 @@ class Composed(Flowable):
         if room <= 0:
             return []
         if _is_chart(f):
-            scaled = _shrunk_chart(f, width, room)
+            scaled = _shrunk_chart(f, width, room, self.least_scale)
             return [scaled] if scaled is not None else []
         pieces = f.split(width, room - f.getSpaceBefore())
         if len(pieces) < 2:
@@ -125,9 +145,15 @@ class Composed(Flowable):
         breaks_rest = (breaks_rest + [True] * len(rest))[: len(rest)]
         return [
             Composed(
-                first, (breaks_first + [True] * n_first)[:n_first], self.role, self.frame_height
+                first,
+                (breaks_first + [True] * n_first)[:n_first],
+                self.role,
+                self.frame_height,
+                least_scale=self.least_scale,
             ),
-            Composed(rest, breaks_rest, self.role, self.frame_height),
+            Composed(
+                rest, breaks_rest, self.role, self.frame_height, self.spaceAfter, self.least_scale
+            ),
         ]
 
 
@@ -140,13 +166,23 @@ def _is_chart(f: Flowable) -> bool:
     return getattr(f, "is_chart", False)
 
 
-def _shrunk_chart(f: Any, width: float, room: float) -> Flowable | None:
-    """The chart scaled to ``room`` when that keeps at least MIN_CHART_SCALE of its size."""
-    _, h = f.wrap(width, room)
+def chart_floor(style: Any) -> float:
+    """The least scale a chart of ``style`` may be set at to stay on a page or pull a
+    section's tail back: 1 (never smaller) when the style sets a floor for chart text
+    (``[chart] min_font_size``, 2-up printing), whose labels already stand at that floor."""
+    return 1.0 if style["chart"].get("min_font_size") else MIN_CHART_SCALE
+
+
+def _shrunk_chart(f: Any, width: float, room: float, least: float) -> Flowable | None:
+    """The chart scaled to ``room`` when that keeps at least ``least`` of its size (a chart
+    set smaller already is measured at its full size: scales never compound)."""
+    current = f.scale if isinstance(f, Scaled) else 1.0
+    full = f.inner if isinstance(f, Scaled) else f
+    _, h = full.wrap(width, room)
     scale = room / h if h else 1.0
-    if scale >= 1.0 or scale < MIN_CHART_SCALE:
+    if scale >= current or scale < least:
         return None
-    return Scaled(f, scale)
+    return Scaled(full, scale)
 
 
 class Scaled(Flowable):

@@ -14,10 +14,11 @@ from ..fonts import FontSet, text_fonts
 from ..formatting import format_date, latest
 from ..layout import BuiltSection, MemberHeading, PackLayout, Part, PrintSettings, render
 from ..options import BuildOptions
+from ..pack import model
 from ..pack.changes import in_words
 from ..pack.model import PackPlan, SourceEntry
 from ..style import Style
-from .flow import RenderContext, bullet_list, kept_together, ruled_table
+from .flow import RenderContext, bullet_list, kept_together
 from .geometry import frame_size
 
 
@@ -80,10 +81,26 @@ def part_of(
 
 
 def sources_appendix(rc: RenderContext, sources: list[SourceEntry]) -> list:
-    body = [[s.title, s.source, s.unit, s.as_of, s.publication] for s in sources]
-    widths = [w * rc.frame_width for w in (0.27, 0.25, 0.1, 0.1, 0.28)]
-    header = ["データ", "出所", "単位", "時点", "掲載資料"]
-    return [ruled_table(rc, header, body, [False] * 5, widths)]
+    """The 「データ出所一覧」: a table of the data shown (title, source, unit, time) under
+    each publication it was taken from, the publication named once, above its table."""
+    by_publication: dict[str, list[SourceEntry]] = {}
+    for entry in sources:
+        by_publication.setdefault(entry.publication, []).append(entry)
+    blocks = []
+    for publication, entries in by_publication.items():
+        taken_from = publication if publication != "—" else "なし（出所の数値を直接掲載）"
+        table = model.TableItem(
+            ("データ", "出所", "単位", "時点"),
+            tuple((e.title, e.source, e.unit, e.as_of) for e in entries),
+            (False,) * 4,
+            APPENDIX_WIDTHS,
+        )
+        items = (model.Heading(f"掲載資料：{taken_from}"), table, model.Gap(9))
+        blocks.append(kept_together(model.Block("sources", items), rc, []))
+    return blocks
+
+
+APPENDIX_WIDTHS = (0.36, 0.40, 0.11, 0.13)  # shares of the frame: データ, 出所, 単位, 時点
 
 
 def render_document(

@@ -12,7 +12,7 @@ from ..fonts import FontSet
 from ..pack import model
 from ..style import Style
 from ..typeset import Bullet, JText, TextStyle, runs_from_text
-from .compose import Composed, RuledTable
+from .compose import Composed, RuledTable, chart_floor
 from .geometry import GUTTER, column_widths
 from .tags import tagged
 
@@ -70,7 +70,9 @@ def kept_together(block: model.Block, rc: RenderContext, lead: list[Flowable]) -
             glued = isinstance(item, model.Heading | model.UnitLine)
         if not isinstance(item, model.Heading | model.UnitLine):
             glued = False
-    return Composed(parts, breakable, block.type, rc.frame_height)
+    return Composed(
+        parts, breakable, block.type, rc.frame_height, least_scale=chart_floor(rc.style)
+    )
 
 
 def item_flowables(item: Any, rc: RenderContext) -> list[Flowable]:
