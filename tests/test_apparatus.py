@@ -96,6 +96,18 @@ def test_the_appendix_names_each_publication(every_plan) -> None:
     assert entries[("ドル建て名目GDP額", "国際通貨基金（IMF）")].publication == jetro
 
 
+def test_the_printed_appendix_names_each_publication_once(built: Path) -> None:
+    """On the page: the publication heads its table once; no row repeats it."""
+    jetro = "日本貿易振興機構（ジェトロ）調査部「中央アジア各国経済データ集」（2025年12月）"
+    for name in ("economy-tm", "relations-kg"):
+        appendix = text_of(built / f"{name}.pdf").split("データ出所一覧")[-1]
+        assert appendix.count(jetro) == 1, name
+        assert f"掲載資料：{jetro}" in appendix
+        assert "国際通貨基金（IMF）" in appendix or name.startswith("relations")
+    binder = text_of(built / "binder" / "meeting.pdf").split("データ出所一覧")[-1]
+    assert binder.count(jetro) == 1
+
+
 def test_notes_are_numbered_and_cells_point_to_them(every_plan, built: Path) -> None:
     central = every_plan["economy-central-asia"]
     population = [
