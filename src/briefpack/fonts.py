@@ -73,6 +73,13 @@ class FontSet:
             _register(bold),
         )
 
+    def tabular(self) -> FontSet:
+        """The tabular family alone (the list of missing characters is shared)."""
+        if not self.text_regular and not self.text_bold:
+            return self
+        paths = {"regular": self.paths["regular"], "bold": self.paths["bold"]}
+        return FontSet(self.regular, self.bold, paths, self.missing)
+
     def clean(self, text: str) -> str:
         """Map every character to one the fonts can draw (substitute, else 〓 and record)."""
         cmap = self._drawable

@@ -57,6 +57,11 @@ class Setting:
         """The tabular family (regular, bold): what charts and table figures are set in."""
         return self.every_font["regular"], self.every_font["bold"]
 
+    @property
+    def chart_fonts(self) -> dict[str, Path]:
+        """The fonts a chart is drawn with (the tabular family; see ``render.charts.draw``)."""
+        return {"regular": self.every_font["regular"], "bold": self.every_font["bold"]}
+
 
 # --------------------------------------------------------------------------- requests
 
@@ -494,7 +499,7 @@ def start_drawer(
     if not missing:
         return None
     pool.used = True
-    return ChartDrawer(pool.executor, missing, style, setting.every_font)
+    return ChartDrawer(pool.executor, missing, style, setting.chart_fonts)
 
 
 def chart_style(setting: Setting, options: BuildOptions) -> Any:
@@ -595,7 +600,7 @@ def _draw_charts_first(work: list[Job], pool: WarmPool) -> list[Job]:
     for key, payload in missing.items():
         cache.forget(key)  # what the packs wait for is this run's drawing, nothing older
         pool.executor.submit(
-            draw_into_cache, key, payload, style, first.setting.every_font, cache.folder
+            draw_into_cache, key, payload, style, first.setting.chart_fonts, cache.folder
         )
     if missing:
         log.debug(f"charts: {len(missing)} drawn ahead of the packs that show them")
@@ -633,7 +638,7 @@ class WarmPool:
             max_workers=workers,
             mp_context=self.context,
             initializer=_warm_worker,
-            initargs=(role, setting.every_font),
+            initargs=(role, setting.every_font if "packs" in role else setting.chart_fonts),
         )
         for _ in range(workers):  # start them now, not at the first job
             self.executor.submit(_ready)

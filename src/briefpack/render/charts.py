@@ -305,12 +305,16 @@ def code_digest() -> str:
 
 
 def draw(payload: dict[str, Any], style: Style, fonts: FontSet) -> list:
-    """Draw one chart with matplotlib and return its recorded operations."""
+    """Draw one chart with matplotlib and return its recorded operations.
+
+    Charts are set in the tabular family alone, wherever they are drawn: a character is
+    replaced (〓) by what those two fonts lack, the same in every process."""
     import matplotlib
     from matplotlib.figure import Figure
 
     from ..chartrecord import record_figure
 
+    fonts = fonts.tabular()
     width, height = payload["size"]
     with matplotlib.rc_context(_rc(style, fonts)):
         figure = Figure(figsize=(width / 72, height / 72), dpi=72)
