@@ -150,7 +150,8 @@ MUTATIONS += [
     (
         "blocks kept whole and pushed to the next page (ReportLab KeepTogether)",
         "render/flow.py",
-        "    return Composed(parts, breakable, block.type, rc.frame_height)",
+        "    return Composed(\n        parts, breakable, block.type, rc.frame_height,"
+        " least_scale=chart_floor(rc.style)\n    )",
         "    from reportlab.platypus import KeepTogether\n\n    return KeepTogether(parts)",
         ["tests/test_composition.py"],
     ),
@@ -181,6 +182,27 @@ MUTATIONS += [
         "        raw = _without_runt(units, width, em, _fill(units, width))",
         "        raw = _fill(units, width)",
         ["tests/test_composition.py"],
+    ),
+    (
+        "a section's short last page left as it is",
+        "render/tails.py",
+        "    if before is None or len(before) < 2 or before[-1] >= TAIL_FILL * height:",
+        "    if True:",
+        ["tests/test_composition.py"],
+    ),
+    (
+        "a country pack's member not stood out in the region's chart",
+        "render/charts.py",
+        "    if target is None:\n        return ops",
+        "    if True:\n        return ops",
+        ["tests/test_drawn.py"],
+    ),
+    (
+        "the データ出所一覧 names the publication above every row",
+        "render/document.py",
+        "        by_publication.setdefault(entry.publication, []).append(entry)",
+        "        by_publication.setdefault(entry.title + entry.source, []).append(entry)",
+        ["tests/test_apparatus.py"],
     ),
 ]
 

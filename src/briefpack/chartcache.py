@@ -139,7 +139,7 @@ def _checked(data: bytes, key: str) -> Any:
             ops = decode_ops(raw)
         except msgspec.DecodeError:
             return None
-        if len(_DECODED) > 256:  # a very large run: start afresh
+        if len(_DECODED) >= 64:  # a very large run: start afresh
             _DECODED.clear()
         _DECODED[entry.sha256] = ops
     return ops

@@ -20,7 +20,7 @@ ASCENT = 0.88  # BIZ UD Gothic: ascender 880, descender 120 per 1000 units
 # many times while pages are composed, and table cells repeat across tables and packs.
 # Lines are immutable; only the fonts' names key the widths (a name is one registered file).
 _BROKEN: dict[tuple, list[Line]] = {}
-_BROKEN_LIMIT = 20_000
+_BROKEN_LIMIT = 4_000  # about 4 KB each: a few packs' worth, a bounded memory
 
 
 @dataclass(frozen=True)
