@@ -72,7 +72,8 @@ def all_packs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def all_packs_gray_duplex(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """All 12 packs and the same binder as ``all_packs``, built for black-and-white duplex
-    printing (``--gray --duplex``: sections start on right-hand pages), once per session."""
+    printing (``--gray --duplex``: the body and parts open on right-hand pages), once per
+    session."""
     out = tmp_path_factory.mktemp("all-packs-gray-duplex")
     result = cli("build", "--all", "--jobs", "2", "--gray", "--duplex", "--out", str(out))
     assert result.exit_code == 0, result.stderr

@@ -4,8 +4,8 @@ The checks read the built PDFs (text, sizes, weights and positions through pdfiu
 number split across lines, no heading left alone at the foot of a page, no table header
 stranded without rows, no page ending above 55 % of its height while its section goes on,
 no section ending on a short tail that the page before it could have held.
-Every check runs on two builds: the default one and the ``--gray --duplex`` one (sections
-on right-hand pages), where a blank page may only stand before a right-hand section start.
+Every check runs on two builds: the default one and the ``--gray --duplex`` one (the body
+and a binder's parts on right-hand pages), where a blank page may only stand before one.
 """
 
 from __future__ import annotations
@@ -265,11 +265,14 @@ def test_a_paragraph_does_not_end_in_a_runt() -> None:
 
 
 def test_duplex_leaves_a_page_blank_only_before_a_right_hand_start(duplex_packs) -> None:
-    """A blank page stands only where a section or part must start on a right-hand page.
+    """A blank page stands only where the body, a part or the 目次 must start on a
+    right-hand page; sections after the first run on.
 
     Allowed: an even page (a left-hand one, 1-based) right before a page where a section,
     a part or the 目次 begins; and the last page, when it makes the count even (the back
-    of the last sheet).  Every section and part starts on a right-hand (odd) page.
+    of the last sheet).  The first section and every part start on a right-hand page; at
+    most two pages of a pack are blank (the cover's back and the last page), and a binder
+    adds at most one before each part.
     """
     wrong, left_hand_starts, blanks = [], [], 0
     for pdf in duplex_packs:
@@ -290,9 +293,19 @@ def test_duplex_leaves_a_page_blank_only_before_a_right_hand_start(duplex_packs)
                 continue
             if page % 2 == 1 or n + 1 not in opening:
                 wrong.append((pdf.name, page, "blank page not before a right-hand start"))
-        for n in sorted(top):
+        reader = pypdf.PdfReader(pdf)
+        parts = [
+            reader.get_destination_page_number(item)
+            for item in reader.outline
+            if not isinstance(item, list)
+        ]
+        binder = pdf.parent.name == "binder"  # its top-level bookmarks are its parts
+        for n in sorted({parts[0]} | (set(parts) if binder else set())):
             if (n + 1) % 2 == 0:
                 left_hand_starts.append((pdf.name, n + 1))
+        allowed = 2 + (len(parts) if binder else 1)
+        if len(blank) > allowed:
+            wrong.append((pdf.name, f"{len(blank)} blank pages of {count}"))
     assert blanks, "the duplex build has no blank page at all: is it a duplex build?"
     assert not wrong, "\n".join(map(str, wrong))
     assert not left_hand_starts, "\n".join(map(str, left_hand_starts))

@@ -627,14 +627,19 @@ def render(layout: PackLayout, style: Style, fonts: FontSet) -> bytes:
             heading.tag_role = "Artifact"  # the 目次 heading repeated on its next page
         story += [heading, entries]
     number = 0
+    opened = False  # the body has begun (on a right-hand page, when printed duplex)
     for p_no, part in enumerate(layout.parts, start=1):
         if part.title:  # a binder's part opens on its own title page (tagged: Part, H1)
             story += new_major_page()
             title = PartTitle(part, p_no, style, fonts, layout)
             story.append(Opening(title, 0, _part_label(part, fonts), "Part"))
+            opened = True
         for section in part.sections:
             number += 1
-            story += new_major_page()
+            # Every section opens a page; in duplex only the body's first page and a part's
+            # title page are kept to the right: sections run on, no page left blank for them.
+            story += [PageBreak()] if opened else new_major_page()
+            opened = True
             level = 1 if part.title else 0
             key = f"section{number}"
             label = f"{number}　{section.title}"
