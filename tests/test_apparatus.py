@@ -585,3 +585,29 @@ def test_absent_lines_go_under_the_table_beside_a_chart(every_plan) -> None:
     assert any(isinstance(i, model.TableItem) for i in table_cell)
     assert any(isinstance(i, model.SideBySide) and len(i.cells) == 1 for i in table_cell)
     assert not any(isinstance(i, model.SideBySide) for i in chart_cell)
+
+
+def test_a_year_table_too_wide_for_the_page_is_cut_into_even_blocks() -> None:
+    """25 years whose figures fit 12 to a row: three blocks of about the same width, never
+    12 + 12 and a last block of one lone year."""
+    from briefpack.fonts import register_fonts, resolve_font_path, text_fonts
+    from briefpack.render.compose import RuledTable
+    from briefpack.render.document import render_context
+    from briefpack.render.flow import tables
+    from briefpack.style import load_style
+
+    from .conftest import STYLES
+
+    style = load_style(STYLES, "default")
+    paths = [resolve_font_path(style["fonts"][k], style.folder) for k in ("regular", "bold")]
+    fonts = text_fonts(register_fonts(*paths), style["fonts"], style.folder)
+    rc = render_context(style, fonts, None)
+    years = [f"{y}年" for y in range(2000, 2025)]
+    rows = tuple(
+        (name, *(f"△{1_000_000 + (i + 1) * 123_457 * (k + 1):,}" for i in range(25)))
+        for k, name in enumerate(["日本の輸出額", "日本の輸入額", "貿易収支"])
+    )
+    item = model.TableItem(("", *years), rows, (False, *([True] * 25)), label_width=True)
+    blocks = [len(t._cellvalues[0]) - 1 for t in tables(rc, item) if isinstance(t, RuledTable)]
+    assert sum(blocks) == 25 and len(blocks) >= 2
+    assert max(blocks) - min(blocks) <= len(blocks), blocks

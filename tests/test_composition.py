@@ -342,3 +342,19 @@ def test_narrow_blocks_split_into_columns_evenly_whatever_their_number() -> None
         assert _even_split(heights, n) == tried(heights, n), (heights, n)
     bounds = _even_split([30.0] * 40, 6)  # forty members in six columns: at once
     assert len(bounds) == 7 and all(b > a for a, b in pairwise(bounds))
+
+
+CAPTION_LINE = re.compile(r"^(出所|出典|注\d*)：")
+
+
+def test_no_page_opens_with_a_source_or_note_line(packs: list[Path]) -> None:
+    """出所 and 注 stay with what they describe: no page begins with one (a chart set
+    smaller to stay on its page once left its caption to open the next)."""
+    opened = []
+    for pdf in packs:
+        doc = pdfium.PdfDocument(str(pdf))
+        for n in range(2, len(doc)):
+            lines = lines_of(doc[n])
+            if lines and CAPTION_LINE.match(lines[0]["text"]):
+                opened.append((pdf.name, n + 1, lines[0]["text"][:30]))
+    assert not opened, opened

@@ -70,7 +70,8 @@ def test_duplex_opens_the_body_on_a_right_hand_page_and_runs_on(meeting_pack: Pa
     assert all(page + 1 in (3, starts[0]) or page == len(texts) for page in blanks), blanks
     assert "目次" in texts[2]  # the 目次 starts on a right-hand page, after the blank page 2
     preferences = reader.trailer["/Root"]["/ViewerPreferences"]
-    assert preferences["/Duplex"] == "/DuplexFlipLongEdge"  # viewers print on both sides
+    # viewers print on both sides, landscape pages turned on the sheet's short edge
+    assert preferences["/Duplex"] == "/DuplexFlipShortEdge"
 
 
 def test_simplex_asks_for_no_duplex(built_kg: Path) -> None:

@@ -226,6 +226,13 @@ class TocBlock(Flowable):
         canvas._addAnnotation(annotation, name)
 
 
+def _duplex_flip(page_w: float, page_h: float) -> str:
+    """How a printer turns the sheet for the back: pages bound on their left edge flip on
+    the sheet's short edge when they are landscape, on its long edge when portrait (else
+    every back page prints upside down)."""
+    return "DuplexFlipShortEdge" if page_w > page_h else "DuplexFlipLongEdge"
+
+
 class DuplexFiller(Flowable):
     """In duplex printing, fills a left-hand (even) page with 「このページは白紙です」.
 
@@ -583,7 +590,7 @@ def render(layout: PackLayout, style: Style, fonts: FontSet) -> bytes:
         invariant=1,
         initialFontName=fonts.regular,
         initialFontSize=10,
-        duplex="DuplexFlipLongEdge" if printing.duplex else None,
+        duplex=_duplex_flip(page_w, page_h) if printing.duplex else None,
     )
 
     def frame(name: str) -> Frame:

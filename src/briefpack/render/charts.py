@@ -51,6 +51,9 @@ def chart_flowable(item: model.ChartItem, rc: Any) -> Flowable:
         return emphasize(source.ops(key, payload, rc.style, rc.fonts), item.highlight, accent)
 
     flowable = ChartFlowable(ops, width, height, rc.fonts)
+    # beside a table, a chart may be set smaller to keep the pair on its page, unless its
+    # place names (a vertical bar chart's) may stand at their least size already
+    flowable.may_shrink_beside = item.kind != "bar"
     flowable.alt_text = item.alt
     return flowable
 
@@ -326,16 +329,7 @@ def draw(payload: dict[str, Any], style: Style, fonts: FontSet) -> list:
         axes = figure.add_subplot()
         DRAW[payload["kind"]](axes, payload)
         if payload["unit"]:
-            axes.annotate(
-                _unit_note(payload),
-                xy=(0, 1),
-                xycoords="axes fraction",
-                xytext=(-4, 8),
-                textcoords="offset points",
-                ha="right",
-                va="bottom",
-                fontsize=8,
-            )
+            _place_unit_note(axes, _unit_note(payload), fonts, payload)
         _raise_small_text(figure, payload["style"].get("min_font_size"))
         return record_figure(figure, fonts)
 
@@ -427,6 +421,43 @@ def _unit_note(payload: dict[str, Any]) -> str:
     if payload["kind"] in ("bar", "barh") and axis_unit != payload["unit"]:
         return f"（棒の数値：{payload['unit']}）"
     return f"（{axis_unit}）"
+
+
+def _place_unit_note(axes: Any, note: str, fonts: FontSet, payload: dict[str, Any]) -> None:
+    """The unit note over the value axis, ending at the axes' left edge; a note wider than
+    the room left of the axes starts at the chart's left edge instead (never cut off at
+    the edge of the page), and a legend above the axes moves right to leave it room."""
+    size = max(8.0, payload["style"].get("min_font_size") or 0)
+    width = sum(fonts.width(ch, "regular", size) for ch in note)
+    chart_w = payload["size"][0]
+    box = axes.get_position()
+    room = box.x0 * chart_w - 4
+    if width <= room:
+        axes.annotate(
+            note,
+            xy=(0, 1),
+            xycoords="axes fraction",
+            xytext=(-4, 8),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=8,
+        )
+        return
+    axes.annotate(
+        note,
+        xy=(0, 1),
+        xycoords=("figure fraction", "axes fraction"),
+        xytext=(2, 8),
+        textcoords="offset points",
+        ha="left",
+        va="bottom",
+        fontsize=8,
+    )
+    legend = axes.get_legend()
+    if legend is not None:
+        start = (2 + width + 8 - box.x0 * chart_w) / (box.width * chart_w)
+        legend.set_bbox_to_anchor((start, 1.0), transform=axes.transAxes)
 
 
 def _label_value_axis(axes: Any, payload: dict[str, Any], horizontal: bool) -> None:

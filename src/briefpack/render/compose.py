@@ -18,6 +18,7 @@ from reportlab.platypus import Flowable, Spacer, Table
 # How much a chart may shrink to stay on its page (uniformly: text shrinks with it).
 MIN_CHART_SCALE = 0.82
 MIN_TABLE_ROWS = 2  # body rows a table keeps on each side of a page break
+MIN_FILL = 0.55  # a page its section goes on after is filled at least this (issue 11)
 
 
 class Composed(Flowable):
@@ -77,7 +78,13 @@ class Composed(Flowable):
             if used + h <= availHeight + 1e-6:
                 used += h
                 continue
-            pieces = self._split_part(f, availWidth, availHeight - used)
+            if _is_chart(f):  # set smaller, with its 出所/注, when that keeps it on the page
+                kept = self._chart_kept_with_caption(availWidth, availHeight, i, used, i)
+                if kept:
+                    return kept
+                pieces = []
+            else:
+                pieces = self._split_part(f, availWidth, availHeight - used)
             if pieces:
                 return self._halves(
                     self.parts[:i] + [pieces[0]], pieces[1:] + self.parts[i + 1 :], i
@@ -88,6 +95,11 @@ class Composed(Flowable):
             while j > 0 and not self.breakable[j]:
                 j -= 1
                 prev = self.parts[j]
+                if _is_chart(prev):  # a chart set smaller keeps its 出所/注 on its page
+                    kept = self._chart_kept_with_caption(availWidth, availHeight, j, tops[j], i)
+                    if kept:
+                        return kept
+                    continue
                 h_prev = _wrapped(prev, availWidth, availHeight)[1]
                 pieces = self._split_part(prev, availWidth, min(availHeight - tops[j], h_prev - 1))
                 if pieces:
@@ -115,11 +127,8 @@ class Composed(Flowable):
 
     def _split_part(self, f: Flowable, width: float, room: float) -> list[Flowable]:
         """A part split across the break, if its rules allow it (and what precedes allows)."""
-        if room <= 0:
+        if room <= 0 or _is_chart(f):  # a chart is set smaller, never split
             return []
-        if _is_chart(f):
-            scaled = _shrunk_chart(f, width, room, self.least_scale)
-            return [scaled] if scaled is not None else []
         pieces = f.split(width, room - f.getSpaceBefore())
         if len(pieces) < 2:
             return []
@@ -128,6 +137,24 @@ class Composed(Flowable):
             deeper = self._split_part(pieces[0], width, room)
             return [*deeper, *pieces[1:]] if deeper else []
         return pieces
+
+    def _chart_kept_with_caption(
+        self, width: float, height: float, j: int, top: float, i: int
+    ) -> list[Flowable]:
+        """The block with chart ``j`` set smaller so that it and every part glued after it
+        (its caption, up to the next place a page may break) fit below ``top``; [] when
+        that would take it below its least scale."""
+        k = next((m for m in range(i + 1, len(self.parts)) if self.breakable[m]), len(self.parts))
+        glued = sum(_wrapped(p, width, height)[1] for p in self.parts[j + 1 : k])
+        chart = self.parts[j]
+        room = height - top - glued - chart.getSpaceBefore() - chart.getSpaceAfter()
+        scaled = _shrunk_chart(chart, width, room, self.least_scale)
+        if scaled is None:
+            return []
+        first = [*self.parts[:j], scaled, *self.parts[j + 1 : k]]
+        if k == len(self.parts):
+            return [self.with_parts(first)]
+        return self._halves(first, self.parts[k:], k)
 
     def _last_break(self, i: int) -> int:
         """The last index ≤ i before which a page may break (0: none)."""

@@ -12,7 +12,7 @@ from ..fonts import FontSet
 from ..pack import model
 from ..style import Style
 from ..typeset import Bullet, JText, TextStyle, runs_from_text
-from .compose import Composed, RuledTable, chart_floor
+from .compose import MIN_FILL, Composed, RuledTable, Scaled, chart_floor
 from .geometry import GUTTER, column_widths
 from .tags import tagged
 
@@ -198,6 +198,7 @@ def tables(rc: RenderContext, item: model.TableItem) -> list[Flowable]:
     )
     columns = len(item.header) - 1
     per_table = max(1, min(columns, int((frame - label_w) // need)))
+    per_table = -(-columns // -(-columns // per_table))  # as even as they fit: 9+9+7, not 12+12+1
     out: list[Flowable] = []
     for start in range(1, columns + 1, per_table):
         cols = [0, *range(start, min(start + per_table, columns + 1))]
@@ -315,15 +316,25 @@ def side_by_side(rc: RenderContext, item: model.SideBySide) -> Flowable:
     for cell, width in zip(item.cells, widths, strict=True):
         sub = replace(rc, frame_width=width)
         columns.append([kept_together(model.Block("cell", tuple(cell)), sub, [])])
-    return SideBySide(columns, widths, GUTTER)
+    return SideBySide(columns, widths, GUTTER, rc.frame_height)
 
 
 class SideBySide(Flowable):
-    """Columns of flowables next to each other; stacked one after another when too tall."""
+    """Columns of flowables next to each other, kept together (a chart and its table, a
+    table and the quotations beside it) on the next page when the row fits a page and the
+    page it leaves is full enough; else stacked one after another (``frame_height``: the
+    page's; None, always stacked)."""
 
-    def __init__(self, columns: list[list[Flowable]], widths: list[float], gutter: float):
+    def __init__(
+        self,
+        columns: list[list[Flowable]],
+        widths: list[float],
+        gutter: float,
+        frame_height: float | None = None,
+    ):
         super().__init__()
         self.columns, self.widths, self.gutter = columns, widths, gutter
+        self.frame_height = frame_height
         self._heights: list[float] = []
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
@@ -335,8 +346,36 @@ class SideBySide(Flowable):
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        if self.frame_height is not None:
+            _, height = self.wrap(availWidth, self.frame_height)
+            if height <= self.frame_height:
+                # the row fits a page: its charts a little smaller here, else it moves on
+                # whole, unless that would leave this page short (then the columns stack:
+                # the chart with its 出所 here, its table under it on the next page)
+                shrunk = self._shrunk(availWidth, availHeight)
+                if shrunk or availHeight <= (1 - MIN_FILL) * self.frame_height:
+                    return shrunk
         # Too tall for the frame: the columns one after the other, each keeping its rules.
         return [f for column in self.columns for f in column]
+
+    def _shrunk(self, width: float, room: float) -> list[Flowable]:
+        """The row with its charts set smaller, by the least factor (in hundredths, down to
+        their floor) that makes it fit ``room``; [] when none does."""
+        least = max((_least_scale(f) for column in self.columns for f in column), default=1.0)
+        if least >= 1.0 or self._scaled(least).wrap(width, room)[1] > room:
+            return []
+        low, high = int(round(least * 100)), 99  # the largest scale that fits, in hundredths
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._scaled(middle / 100).wrap(width, room)[1] <= room:
+                low = middle
+            else:
+                high = middle - 1
+        return [self._scaled(low / 100)]
+
+    def _scaled(self, scale: float) -> SideBySide:
+        columns = [[_charts_scaled(f, scale) for f in column] for column in self.columns]
+        return SideBySide(columns, self.widths, self.gutter, self.frame_height)
 
     def draw(self) -> None:
         x = 0.0
@@ -349,6 +388,28 @@ class SideBySide(Flowable):
                 f.drawOn(self.canv, x, y)
                 y -= f.getSpaceAfter()
             x += width + self.gutter
+
+
+def _least_scale(f: Flowable) -> float:
+    """How small the charts of a cell may be set to keep a row on its page: a vertical bar
+    chart's place names may stand at their least size already (never), else the block's
+    floor (1 in 2-up printing)."""
+    if not isinstance(f, Composed) or not any(getattr(p, "is_chart", False) for p in f.parts):
+        return 0.0
+    if any(not getattr(p, "may_shrink_beside", False) for p in f.parts if _is_chart(p)):
+        return 1.0
+    return f.least_scale
+
+
+def _is_chart(f: Flowable) -> bool:
+    return getattr(f, "is_chart", False)
+
+
+def _charts_scaled(f: Flowable, scale: float) -> Flowable:
+    if not isinstance(f, Composed) or not any(_is_chart(p) for p in f.parts):
+        return f
+    full = [p.inner if isinstance(p, Scaled) else p for p in f.parts]
+    return f.with_parts([Scaled(p, scale) if _is_chart(p) else p for p in full])
 
 
 def _height(f: Flowable, width: float, avail: float) -> float:

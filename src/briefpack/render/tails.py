@@ -32,14 +32,13 @@ from itertools import pairwise
 from reportlab.platypus import Flowable, Spacer
 
 from ..typeset import Bullet, JText
-from .compose import MIN_CHART_SCALE, Composed, RuledTable, Scaled
+from .compose import MIN_CHART_SCALE, MIN_FILL, Composed, RuledTable, Scaled
 from .flow import SideBySide
 from .geometry import GUTTER
 
 log = logging.getLogger("briefpack")
 
 TAIL_FILL = 0.35  # a section's last page filled less than this holds only a tail
-MIN_FILL = 0.55  # a page the section goes on after is filled at least this (issue 11)
 SCALE_STEP = 0.01  # the charts' scale is tried in hundredths, from 0.99 down
 QUOTES_MIN_MEASURE = 0.4  # quotations beside a table keep at least this share of the frame
 _FUZZ = 1e-6  # as ReportLab's frame
@@ -216,7 +215,8 @@ def _quotes_beside(f: Flowable, width: float) -> Flowable | None:
     table = Composed(
         body, f.breakable[: len(body)], f.role, f.frame_height, least_scale=f.least_scale
     )
-    row = SideBySide([[table], list(unit.columns[0])], [left, width - gutter - left], gutter)
+    columns = [[table], list(unit.columns[0])]
+    row = SideBySide(columns, [left, width - gutter - left], gutter, f.frame_height)
     return Composed([row], [False], f.role, f.frame_height, f.spaceAfter, f.least_scale)
 
 
@@ -283,7 +283,7 @@ def _columns(blocks: list[Composed], n: int, column: float) -> Flowable:
     heights = [_height(f, column) for f in blocks]
     bounds = _even_split(heights, n)
     columns = [list(blocks[a:b]) for a, b in pairwise(bounds)]
-    return SideBySide(columns, [column] * n, GUTTER)
+    return SideBySide(columns, [column] * n, GUTTER, blocks[0].frame_height)
 
 
 def _even_split(heights: list[float], n: int) -> tuple[int, ...]:
