@@ -358,3 +358,17 @@ def test_no_page_opens_with_a_source_or_note_line(packs: list[Path]) -> None:
             if lines and CAPTION_LINE.match(lines[0]["text"]):
                 opened.append((pdf.name, n + 1, lines[0]["text"][:30]))
     assert not opened, opened
+
+
+def test_a_places_trade_rows_stay_on_one_page(packs: list[Path]) -> None:
+    """In the region's trade table a place's 輸出額, 輸入額 and 貿易収支 are one group: a page
+    never ends inside it (its last row on a page is its 貿易収支, or another place's)."""
+    cut = []
+    for pdf in packs:
+        doc = pdfium.PdfDocument(str(pdf))
+        for n in range(2, len(doc) - 1):
+            lines = lines_of(doc[n])
+            # the extracted row reads 「タジキスタン輸出額12,744…」 (the 「　」 is not text)
+            if lines and re.match(r"^(?!日本の)[^\d△—]+?(輸出額|輸入額)[\d△—]", lines[-1]["text"]):
+                cut.append((pdf.name, n + 1, lines[-1]["text"][:12]))
+    assert not cut, cut

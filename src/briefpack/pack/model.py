@@ -54,6 +54,7 @@ class TableItem:
     widths: tuple[float, ...] | None = None  # shares of the frame; None: measured
     label_width: bool = False  # first column measured, the rest share the frame equally
     highlight: tuple[int, ...] = ()  # body rows that show the target among its peers
+    groups: tuple[int, ...] = ()  # body rows that start a group kept on one page (a place's)
     role: str = "table"
 
 

@@ -241,6 +241,9 @@ class RuledTable(Table):
     """
 
     _sized_for: float | None = None
+    # Body rows (from 0) a break may come before: each starts a group kept on one page (a
+    # place's 輸出額, 輸入額 and 貿易収支); empty, any row.
+    group_starts: frozenset[int] = frozenset()
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         if self._sized_for == availWidth:
@@ -265,9 +268,13 @@ class RuledTable(Table):
             rest_rows = len(parts[1]._cellvalues) - self.repeatRows
             if first_rows < MIN_TABLE_ROWS:
                 return []
-            if rest_rows >= MIN_TABLE_ROWS:
-                return [_as_ruled(p) for p in parts]
-            # too few rows would go on: give up one more row here
+            groups = self.group_starts
+            if rest_rows >= MIN_TABLE_ROWS and (not groups or first_rows in groups):
+                first, rest = (_as_ruled(p) for p in parts)
+                first.group_starts = frozenset(g for g in groups if g < first_rows)
+                rest.group_starts = frozenset(g - first_rows for g in groups if g >= first_rows)
+                return [first, rest]
+            # too few rows would go on, or a group would be cut: give up one more row here
             row_heights = parts[0]._rowHeights
             height = sum(row_heights) - row_heights[-1] - 1e-3
         return []

@@ -221,9 +221,11 @@ def _ruled(
     numeric = list(item.numeric)
     if item.label_width:  # a label column, then figures (or text: a timeline)
         numeric = [False] + [any(item.numeric)] * (len(header) - 1)
-    return ruled_table(
+    table = ruled_table(
         rc, list(header), [list(r) for r in body], list(numeric), widths, highlight=item.highlight
     )
+    table.group_starts = frozenset(item.groups)
+    return table
 
 
 def ruled_table(

@@ -160,6 +160,13 @@ def series_table(spec: dict[str, Any], ctx: Context) -> Block | None:
     units = {s.get("unit", ctx.unit(ctx.reads.dataset(s["dataset"]), s["column"])) for s in series}
     unit = spec.get("unit") or (units.pop() if len(units) == 1 else None)
     out += [UnitLine(unit)] if unit else []
+    # a place's series (輸出額, 輸入額, 貿易収支) stay on one page: a table breaks between places
+    places = [order[0] for order, *_ in lines]
+    groups = (
+        tuple(i for i, p in enumerate(places) if i == 0 or p != places[i - 1])
+        if spec.get("group") == "place" and len(series) > 1
+        else ()
+    )
     for chunk in _spread(years, per_block):
         body = []
         for _, label, values, dataset, column in lines:
@@ -174,7 +181,7 @@ def series_table(spec: dict[str, Any], ctx: Context) -> Block | None:
             body.append((label, *cells))
         header = ("", *[f"{y}年" for y in chunk])
         numeric = (False,) + (True,) * len(chunk)
-        out += [TableItem(header, tuple(body), numeric, label_width=True), Gap(4)]
+        out += [TableItem(header, tuple(body), numeric, label_width=True, groups=groups), Gap(4)]
     out += captions
     return Block("series_table", tuple(out))
 
