@@ -541,3 +541,18 @@ def test_generated_text_obeys_jlreq(parts: list[str | tuple[str]], width: float)
 @pytest.mark.parametrize("text", ["本本（  本本本本", "本本本本  。本本"])
 def test_a_run_of_spaces_does_not_open_a_prohibited_break(text: str) -> None:
     check_lines(text, 4 * SIZE, [line.text for line in breaker_lines(text, 4 * SIZE)])
+
+
+def test_a_ragged_line_does_not_end_in_a_runt_either() -> None:
+    """A centred table header (not justified) is re-broken like a paragraph: 「モバイル
+    コネクティビティ指／数」 leaves 「数」 alone; ragged lines may carry more down, since no
+    gap has to stretch: 「モバイルコネクティビ／ティ指数」."""
+    from briefpack.linebreak import Run, break_lines
+
+    def measure(ch: str, font: str) -> float:
+        return 10.0 if ord(ch) > 127 else 5.0
+
+    text = "モバイルコネクティビティ指数\n2025年順位"
+    ragged = [line.text for line in break_lines([Run(text, "bold")], 135, measure, justify=False)]
+    assert ragged[:2] == ["モバイルコネクティビ", "ティ指数"]
+    assert all(len(line) > 2 for line in ragged)

@@ -179,7 +179,7 @@ MUTATIONS += [
     (
         "runts allowed",
         "linebreak.py",
-        "        raw = _without_runt(units, width, em, _fill(units, width))",
+        "        raw = _without_runt(units, width, em, _fill(units, width), justify)",
         "        raw = _fill(units, width)",
         ["tests/test_composition.py"],
     ),

@@ -253,7 +253,7 @@ def break_lines(
     em = measure("国", "regular") or 1.0
     for paragraph in _split_paragraphs(runs):
         units = _units(_chars_with_punctuation_squeeze(paragraph, measure))
-        raw = _without_runt(units, width, em, _fill(units, width))
+        raw = _without_runt(units, width, em, _fill(units, width), justify)
         for k, (line_units, forced) in enumerate(raw):
             last = k == len(raw) - 1
             lines.append(_place(line_units, width, justify and not last, max_gap, forced))
@@ -264,10 +264,15 @@ RUNT = 2  # a last line of this many characters or fewer is a runt (「選。」
 
 
 def _without_runt(
-    units: list[_Unit], width: float, em: float, raw: list[tuple[list[_Unit], bool]]
+    units: list[_Unit],
+    width: float,
+    em: float,
+    raw: list[tuple[list[_Unit], bool]],
+    justify: bool = True,
 ) -> list[tuple[list[_Unit], bool]]:
     """Re-break a paragraph whose last line is a runt, if a slightly narrower measure for the
-    lines before it carries a few more characters down without adding a line."""
+    lines before it carries a few more characters down without adding a line (justified,
+    those lines must not need gaps wider than justification allows; ragged, any will do)."""
 
     def chars(line: list[_Unit]) -> int:
         return sum(len(u.chars) for u in line if not u.is_space)
@@ -285,7 +290,7 @@ def _without_runt(
             len(again) == len(raw)
             and not any(f for _, f in again)
             and chars(again[-1][0]) > RUNT
-            and all(justifiable(line) for line, _ in again[:-1])
+            and (not justify or all(justifiable(line) for line, _ in again[:-1]))
         ):
             return again
     return raw
