@@ -280,7 +280,7 @@ def test_composed_text_uses_full_width_punctuation(every_plan) -> None:
 def test_an_absent_chart_is_said_so_on_the_page(built: Path) -> None:
     kg = text_of(built / "relations-kg.pdf")
     assert (
-        "（グラフ「我が国による対キルギスODAの推移(支出総額ベース)」は原資料に数値の記載が"
+        "（グラフ「我が国による対キルギスODAの推移（支出総額ベース）」は原資料に数値の記載が"
         "ないため掲載していません）" in kg
     )
     assert (

@@ -29,7 +29,7 @@ def test_published_figures_are_in_the_text(built_kg: Path) -> None:
         "1,212,631.6",  # exports to the UK
         "サディル・ジャパロフ",
         "肩書きはいずれも当時",
-        "1895～97年頃",
+        "1895〜97年頃",  # the seed's ～ set as the wave dash 〜, as headings set it
         "第二次世界大戦後",
         "右ハンドル中古車",
         "目次",

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 import briefpack
 from briefpack.fonts import register_fonts
-from briefpack.linebreak import Line
+from briefpack.linebreak import Line, Run
 from briefpack.typeset import JText, TextStyle
 
 from .conftest import DATA
@@ -125,8 +125,12 @@ def style(align: str = "justify") -> TextStyle:
 
 
 def breaker_lines(text: str, width: float, align: str = "justify") -> list[Line]:
-    """The lines the product sets for ``text`` in a frame ``width`` points wide."""
-    return JText(text, style(align), fontset()).lines_for(width)
+    """The lines the product sets for ``text`` in a frame ``width`` points wide (the text
+    as given: the rules hold for half-width brackets too, which a page sets full-width)."""
+    fonts = fontset()
+    paragraph = JText(text, style(align), fonts)
+    paragraph.runs = [Run(fonts.clean(text), paragraph.style.font)]
+    return paragraph.lines_for(width)
 
 
 # --- What a break is allowed to be ----------------------------------------------------------
@@ -240,7 +244,10 @@ FIXTURE_SENTENCES = _fixture_sentences()
 
 
 def japanese_sentences() -> list[str]:
-    return [p for s in FIXTURE_SENTENCES for p in s.split("\n") if p]
+    """The fixture's paragraphs as a page sets them (Japanese punctuation full-width)."""
+    from briefpack.typeset import full_width_punctuation
+
+    return [full_width_punctuation(p) for s in FIXTURE_SENTENCES for p in s.split("\n") if p]
 
 
 # --- The fixture's sentences at every measure --------------------------------------------------
@@ -400,6 +407,10 @@ def drawn_lines(blocks: list[tuple[str, float, str]]) -> list[list[list[tuple[st
 TOLERANCE = 0.02  # points: what a PDF's number formatting may round away
 
 
+def _squeezed_opening(text: str, at: int) -> bool:
+    return at > 0 and text[at] in HALF_BLANK_OPENING and text[at - 1] in HALF_BLANK_OPENING
+
+
 def glyph_offsets(text: str, lines: list[list[tuple[str, float]]]) -> list[list[int]]:
     """Where each drawn glyph is in ``text`` (spaces are not read back: they are skipped).
     Fails unless the glyphs are the text's characters, in order, none added or lost."""
@@ -427,6 +438,12 @@ def test_justified_lines_fill_the_measure_and_the_last_line_is_set_solid() -> No
         spans = token_spans(text)
         for k, (line, offsets) in enumerate(zip(lines, glyph_offsets(text, lines), strict=True)):
             origins = [x for ch, x in line if ch != " "]
+            # An opening bracket after another loses its blank half by being drawn half an
+            # em to the left (its advance kept): read its origin where its box would start.
+            origins = [
+                x + (advance(text[o], "regular", SIZE) / 2 if _squeezed_opening(text, o) else 0)
+                for x, o in zip(origins, offsets, strict=True)
+            ]
             start, end = offsets[0], offsets[-1] + 1
             # Space added after each glyph, beyond its advance (and any space character).
             gaps = [
@@ -547,7 +564,7 @@ def test_a_ragged_line_does_not_end_in_a_runt_either() -> None:
     """A centred table header (not justified) is re-broken like a paragraph: 「モバイル
     コネクティビティ指／数」 leaves 「数」 alone; ragged lines may carry more down, since no
     gap has to stretch: 「モバイルコネクティビ／ティ指数」."""
-    from briefpack.linebreak import Run, break_lines
+    from briefpack.linebreak import break_lines
 
     def measure(ch: str, font: str) -> float:
         return 10.0 if ord(ch) > 127 else 5.0
@@ -556,3 +573,18 @@ def test_a_ragged_line_does_not_end_in_a_runt_either() -> None:
     ragged = [line.text for line in break_lines([Run(text, "bold")], 135, measure, justify=False)]
     assert ragged[:2] == ["モバイルコネクティビ", "ティ指数"]
     assert all(len(line) > 2 for line in ragged)
+
+
+def test_japanese_text_is_set_with_full_width_punctuation() -> None:
+    """Whoever typed it: 「訪日(公式訪問)」 is set 「訪日（公式訪問）」, 「単位:億円」
+    「単位：億円」, 「8～15歳」 「8〜15歳」; English text, figures and times stay as typed."""
+    from briefpack.typeset import full_width_punctuation
+
+    assert full_width_punctuation("訪日(公式訪問)") == "訪日（公式訪問）"
+    assert full_width_punctuation("単位:億円") == "単位：億円"
+    assert full_width_punctuation("二国間交流の開始: 関係構築") == "二国間交流の開始：関係構築"
+    assert full_width_punctuation("8～15歳") == "8〜15歳"
+    for kept in ("IMF World Economic Outlook (April 2025)", "12:30", "1,234.5"):
+        assert full_width_punctuation(kept) == kept
+    lines = JText("訪日(公式訪問)", style("left"), fontset()).lines_for(400)
+    assert [line.text for line in lines] == ["訪日（公式訪問）"]

@@ -6,6 +6,7 @@ data may ask for is ``**bold**`` (see :func:`runs_from_text`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from reportlab.lib.colors import HexColor
@@ -33,6 +34,22 @@ class TextStyle:
     space_after: float = 0.0
     space_before: float = 0.0
     family: str = "tabular"  # tabular (fixed-width figures: cells) | text (proportional)
+
+
+_JA = "[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]"  # kana, kanji, full-width forms
+_JAPANESE = re.compile(_JA)
+_COLON = re.compile(f"(?<={_JA}):[ \t]*|:[ \t]*(?={_JA})")
+
+
+def full_width_punctuation(text: str) -> str:
+    """Japanese text set with Japanese punctuation, whoever typed it: 「訪日(公式訪問)」 →
+    「訪日（公式訪問）」, 「単位:億円」 → 「単位：億円」, 「8～15歳」 → 「8〜15歳」.  Text
+    without a Japanese character (an English title, a figure) is left as it is, and so is
+    a colon between Latin characters or figures (12:30)."""
+    if not _JAPANESE.search(text):
+        return text
+    text = text.replace("(", "（").replace(")", "）").replace("\uff5e", "\u301c")
+    return _COLON.sub("：", text)
 
 
 def runs_from_text(text: str, font: str = "regular") -> list[Run]:
@@ -73,7 +90,9 @@ class JText(Flowable):
             self.tag_role = tag_role
         if isinstance(runs, str):
             runs = [Run(runs, style.font)]
-        self.runs = [Run(fonts.clean(r.text), r.font) for r in runs] if lines is None else runs
+        if lines is None:
+            runs = [Run(fonts.clean(full_width_punctuation(r.text)), r.font) for r in runs]
+        self.runs = runs
         self.style = style
         self.fonts = fonts
         self._lines = lines

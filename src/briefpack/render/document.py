@@ -18,6 +18,7 @@ from ..pack import model
 from ..pack.changes import in_words
 from ..pack.model import PackPlan, SourceEntry
 from ..style import Style
+from ..typeset import full_width_punctuation
 from .flow import RenderContext, bullet_list, kept_together
 from .geometry import frame_size
 
@@ -66,11 +67,12 @@ def part_of(
             lead = []
             if group.heading:
                 key = f"{plan.name}-s{s_no}-{group.target}"
-                lead = [MemberHeading(group.heading, rc.style, rc.fonts, key)]
+                heading = full_width_punctuation(group.heading)
+                lead = [MemberHeading(heading, rc.style, rc.fonts, key)]
             for block in group.blocks:
                 flowables.append(kept_together(block, rc, lead))
                 lead = []
-        sections.append(BuiltSection(section.title, flowables))
+        sections.append(BuiltSection(full_width_punctuation(section.title), flowables))
     if appendix:
         sections.append(BuiltSection("データ出所一覧", sources_appendix(rc, plan.sources)))
     if changes:
