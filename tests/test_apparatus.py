@@ -611,3 +611,11 @@ def test_a_year_table_too_wide_for_the_page_is_cut_into_even_blocks() -> None:
     blocks = [len(t._cellvalues[0]) - 1 for t in tables(rc, item) if isinstance(t, RuledTable)]
     assert sum(blocks) == 25 and len(blocks) >= 2
     assert max(blocks) - min(blocks) <= len(blocks), blocks
+
+
+def test_the_appendix_lists_the_rankings_once(every_plan) -> None:
+    """The ranking indices detail the rankings' sources: one row, not one per index again."""
+    for name in ("economy-kg", "economy-central-asia"):
+        titles = [e.title for e in every_plan[name].sources]
+        assert titles.count("国際ランキング比較一覧") == 1, name
+        assert not any(t.startswith("国際ランキング比較一覧（") for t in titles), name

@@ -182,7 +182,20 @@ def _sources(data: DataLayer, used: dict[str, Used]) -> list[SourceEntry]:
                     d.title, source or "—", d.unit or "—", as_of, "／".join(publications) or "—"
                 )
             )
-    return entries
+    return [e for e in entries if not any(_details(e, other) for other in entries)]
+
+
+def _details(entry: SourceEntry, other: SourceEntry) -> bool:
+    """Whether ``entry`` only details a part of ``other`` (the ranking indices of the
+    rankings: its title extends the other's, its one source is among the other's, from the
+    same publication), and so is not listed again."""
+    return (
+        entry is not other
+        and entry.title != other.title
+        and entry.title.startswith(other.title)
+        and entry.publication == other.publication
+        and entry.source in other.source.split("、")
+    )
 
 
 def _publication_text(data: DataLayer, key: str) -> str:
