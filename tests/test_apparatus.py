@@ -619,3 +619,16 @@ def test_the_appendix_lists_the_rankings_once(every_plan) -> None:
         titles = [e.title for e in every_plan[name].sources]
         assert titles.count("国際ランキング比較一覧") == 1, name
         assert not any(t.startswith("国際ランキング比較一覧（") for t in titles), name
+
+
+def test_a_note_about_one_year_is_printed_under_the_table_that_shows_it(every_plan) -> None:
+    """The timeline's yen-loan note concerns its 1996 row: under the era table holding 1996
+    (and under the yen-loan table, a dataset of its own), never under the Meiji era's."""
+    note = "最初の円借款「ビシュケク・オシュ道路改修事業」"
+    history = section(every_plan["relations-kg"], "対日関係：二国間交流の歴史").groups[0]
+    under = [
+        any(note in n for i in flat(b) if isinstance(i, model.Caption) for n in i.notes)
+        for b in history.blocks
+        if any(isinstance(i, model.TableItem) for i in flat(b))
+    ]
+    assert under == [False, True]

@@ -107,7 +107,9 @@ def render() -> str:
         for c in d.columns:
             out.append(f"| `{c.name}` | {c.type} | {c.label} | {c.unit or ''} |")
         for n in d.notes:
-            scope = f"（{' '.join(n.places)} のみ）" if n.places else ""
+            where = [" ".join(n.places)] if n.places else []
+            where += [f"{'・'.join(map(str, n.years))}年の行" for _ in [0] if n.years]
+            scope = f"（{'、'.join(where)} のみ）" if where else ""
             out.append(f"\n注{scope}：{n.text}")
         for r in d.meta.get("remarks", []):
             out.append(f"\nTranscription remark: {r}")

@@ -55,13 +55,17 @@ class Publication:
 
 @dataclass(frozen=True)
 class Note:
-    """A dataset note (注); ``places`` limits it to packs that show those places."""
+    """A dataset note (注); ``places`` limits it to packs that show those places, ``years``
+    to the tables and charts that show a row of those years."""
 
     text: str
     places: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
 
-    def applies_to(self, members: set[str]) -> bool:
-        return not self.places or bool(members.intersection(self.places))
+    def applies_to(self, members: set[str], years: set[int] | None = None) -> bool:
+        if self.places and not members.intersection(self.places):
+            return False
+        return not self.years or years is None or bool(years.intersection(self.years))
 
 
 @dataclass(frozen=True)
@@ -505,7 +509,7 @@ def _load_dataset(
             continue
         for j, code in enumerate(note.places):
             refs.check(located, ("notes", i, "places", j), "place", code, problems)
-        notes.append(Note(note.text, tuple(note.places)))
+        notes.append(Note(note.text, tuple(note.places), tuple(note.years)))
     columns = _meta_columns(meta, doc, located, problems)
     if len(problems) > before:
         return None

@@ -186,6 +186,8 @@ class ColumnDoc(Doc):
 class NoteDoc(Doc):
     text: Text
     places: Names = []
+    # printed only under a table or chart that shows a row of one of these years
+    years: Annotated[list[Annotated[int, Meta(ge=1000, le=2999)]], Meta(max_length=200)] = []
 
 
 class CheckDoc(Doc):

@@ -19,7 +19,7 @@ from typing import Any
 from ...datalayer import Dataset, Place, Row
 from ...formatting import format_as_of, format_value, scale_factor, scaled_unit
 from ..model import Block, Caption, Gap, Item
-from ..reads import Reads, place_column, time_column
+from ..reads import Reads, place_column, time_column, year_column
 
 Resolver = Callable[[dict[str, Any], "Context"], Block | None]
 REGISTRY: dict[str, Resolver] = {}
@@ -160,8 +160,10 @@ class Context:
         all_notes = list(notes or [])
         shown_places = {r[place_column(dataset)] for r in rows} if place_column(dataset) else set()
         members = set(self.reads.members(self.target.code)) | shown_places
+        ycol = year_column(dataset)
+        years = {r[ycol] for r in rows if r[ycol] is not None} if ycol else None
         for note in dataset.notes:
-            if note.applies_to(members) and note.text not in all_notes:
+            if note.applies_to(members, years) and note.text not in all_notes:
                 all_notes.append(note.text)
         return [Caption(tuple(entries), tuple(all_notes)), Gap(9)]
 
