@@ -99,10 +99,10 @@ def test_build_reports_the_file_and_leaves_identical_output_alone(tmp_path: Path
     code, _, err = run(*args)
     assert code == 0
     pdf = tmp_path / "relations-kg.pdf"
-    assert err == f"built: {pdf} (14 pages)\n"
+    assert err == f"built: {pdf} (13 pages)\n"
     mtime = pdf.stat().st_mtime_ns
     code, _, err = run(*args)
-    assert err == f"unchanged: {pdf} (14 pages)\n"
+    assert err == f"unchanged: {pdf} (13 pages)\n"
     assert pdf.stat().st_mtime_ns == mtime
     # Only the PDF and the bookkeeping folder: no stray temporary files.
     assert sorted(p.name for p in tmp_path.iterdir()) == [".briefpack", "relations-kg.pdf"]
@@ -126,10 +126,10 @@ def test_quiet_prints_nothing_but_errors(tmp_path: Path) -> None:
 def test_default_prints_one_line_per_pack_and_verbose_says_why(tmp_path: Path) -> None:
     code, _, err = run(*data_args(DATA), "build", "relations", "kg", "--out", str(tmp_path))
     assert code == 0
-    assert err == f"built: {tmp_path / 'relations-kg.pdf'} (14 pages)\n"
+    assert err == f"built: {tmp_path / 'relations-kg.pdf'} (13 pages)\n"
     code, _, err = run(*data_args(DATA), "-v", "build", "relations", "kg", "--out", str(tmp_path))
     assert code == 0
-    assert err.endswith(f"unchanged: {tmp_path / 'relations-kg.pdf'} (14 pages)\n")
+    assert err.endswith(f"unchanged: {tmp_path / 'relations-kg.pdf'} (13 pages)\n")
 
 
 def test_force_draws_every_chart_again(tmp_path: Path) -> None:

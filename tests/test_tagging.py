@@ -287,10 +287,10 @@ def test_tables_have_header_cells_with_scope(packs: dict[str, Path], kind: str) 
 
 
 def test_a_table_across_pages_is_one_table_with_its_header_once(packs: dict[str, Path]) -> None:
-    """relations-kg's timeline runs over two pages: one Table; the header row repeated on the
-    second page is an artifact (the same words, not in the tree again)."""
-    texts, artifacts = marked_content(packs["relations-kg"])
-    with pikepdf.open(packs["relations-kg"]) as pdf:
+    """The region's trade table runs over pages: one Table; the header row repeated on the
+    next page is an artifact (the same words, not in the tree again)."""
+    texts, artifacts = marked_content(packs["economy-central-asia"])
+    with pikepdf.open(packs["economy-central-asia"]) as pdf:
         tree = structure(pdf)
     spanning = []
     for table in (n for n in tree.walk() if n.role == "Table"):
