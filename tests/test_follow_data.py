@@ -344,3 +344,19 @@ def test_next_years_spread_a_year_table_evenly(data_copy: Path) -> None:
 
     assert widths(before)[:2] == [13, 12]  # 1人当たりGDP, 2000–2024
     assert widths(after)[:3] == [9, 9, 9]  # 2000–2026
+
+
+def test_a_members_bar_charts_share_the_unit_of_their_axis() -> None:
+    """Tajikistan's export partners fit 100万ドル, its import partners need 億ドル: both
+    charts of the pack are labelled in 億ドル, the unit the larger of them needs."""
+    made = plans(DATA, ("economy", "tj"))["economy-tj"]
+    charts = [
+        i
+        for s in made.sections
+        for g in s.groups
+        for b in g.blocks
+        for i in b.leaves()
+        if isinstance(i, model.ChartItem) and i.kind == "barh" and i.unit == "1,000ドル"
+    ]
+    assert len(charts) >= 2
+    assert len({c.data["axis"]["unit"] for c in charts}) == 1, [c.data["axis"] for c in charts]

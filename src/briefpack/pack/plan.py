@@ -75,7 +75,7 @@ def plan_pack(
                 else:
                     blocks.append(resolved)
             if blocks:
-                groups.append(Group(code, member_heading, tuple(blocks)))
+                groups.append(Group(code, member_heading, tuple(shared_axes(blocks))))
         groups = with_absent_lines(data, section.absent, groups, log)
         if groups:
             title = section_ctx.fill(section.title)
@@ -101,6 +101,38 @@ def plan_pack(
         reads=reads.record_dict(),
         names=_names(data),
     )
+
+
+def shared_axes(blocks: list[Block]) -> list[Block]:
+    """Bar charts of one group in the same unit share the unit of their value axis: a
+    member's export and import charts both 「（目盛：億ドル）」, never 100万ドル beside 億ドル
+    (the unit the chart with the largest bar needs)."""
+    bars = [
+        item
+        for block in blocks
+        for item in block.leaves()
+        if isinstance(item, ChartItem) and item.kind in ("bar", "barh")
+    ]
+    axis_of: dict[int, dict[str, Any]] = {}
+    for unit in {c.unit for c in bars}:
+        same = [c for c in bars if c.unit == unit]
+        if len({tuple(sorted(c.data["axis"].items())) for c in same}) < 2:
+            continue
+        widest = max(same, key=lambda c: max((abs(b[1] or 0) for b in c.data["bars"]), default=0))
+        for c in same:
+            axis_of[id(c)] = widest.data["axis"]
+    if not axis_of:
+        return blocks
+    return [replace(b, items=tuple(_with_axis(i, axis_of) for i in b.items)) for b in blocks]
+
+
+def _with_axis(item: Item, axis_of: dict[int, dict[str, Any]]) -> Item:
+    if isinstance(item, ChartItem) and id(item) in axis_of:
+        return replace(item, data={**item.data, "axis": axis_of[id(item)]})
+    if isinstance(item, SideBySide):
+        cells = tuple(tuple(_with_axis(i, axis_of) for i in cell) for cell in item.cells)
+        return replace(item, cells=cells)
+    return item
 
 
 def with_absent_lines(
