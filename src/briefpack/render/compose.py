@@ -54,6 +54,16 @@ class Composed(Flowable):
             parts, self.breakable, self.role, self.frame_height, self.spaceAfter, self.least_scale
         )
 
+    def charts(self) -> list[Flowable]:
+        """The block's own charts (at full size; not those in a row beside something)."""
+        return [full_size(p) for p in self.parts if is_chart(p)]
+
+    def with_charts_at(self, scale: float) -> Composed:
+        """The same block with its charts drawn at ``scale`` of their full size (a copy)."""
+        return self.with_parts(
+            [Scaled(full_size(p), scale) if is_chart(p) else p for p in self.parts]
+        )
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self._sizes = [_wrapped(f, availWidth, availHeight) for f in self.parts]
         self.width = availWidth
@@ -78,7 +88,7 @@ class Composed(Flowable):
             if used + h <= availHeight + 1e-6:
                 used += h
                 continue
-            if _is_chart(f):  # set smaller, with its 出所/注, when that keeps it on the page
+            if is_chart(f):  # set smaller, with its 出所/注, when that keeps it on the page
                 kept = self._chart_kept_with_caption(availWidth, availHeight, i, used, i)
                 if kept:
                     return kept
@@ -95,7 +105,7 @@ class Composed(Flowable):
             while j > 0 and not self.breakable[j]:
                 j -= 1
                 prev = self.parts[j]
-                if _is_chart(prev):  # a chart set smaller keeps its 出所/注 on its page
+                if is_chart(prev):  # a chart set smaller keeps its 出所/注 on its page
                     kept = self._chart_kept_with_caption(availWidth, availHeight, j, tops[j], i)
                     if kept:
                         return kept
@@ -127,7 +137,7 @@ class Composed(Flowable):
 
     def _split_part(self, f: Flowable, width: float, room: float) -> list[Flowable]:
         """A part split across the break, if its rules allow it (and what precedes allows)."""
-        if room <= 0 or _is_chart(f):  # a chart is set smaller, never split
+        if room <= 0 or is_chart(f):  # a chart is set smaller, never split
             return []
         pieces = f.split(width, room - f.getSpaceBefore())
         if len(pieces) < 2:
@@ -189,8 +199,13 @@ def _wrapped(f: Flowable, width: float, height: float) -> tuple[float, float]:
     return w, h + f.getSpaceBefore() + f.getSpaceAfter()
 
 
-def _is_chart(f: Flowable) -> bool:
+def is_chart(f: Flowable) -> bool:
     return getattr(f, "is_chart", False)
+
+
+def full_size(f: Flowable) -> Flowable:
+    """A flowable as it is drawn at full size (a chart set smaller: the chart itself)."""
+    return f.inner if isinstance(f, Scaled) else f
 
 
 def chart_floor(style: Any) -> float:
@@ -204,7 +219,7 @@ def _shrunk_chart(f: Any, width: float, room: float, least: float) -> Flowable |
     """The chart scaled to ``room`` when that keeps at least ``least`` of its size (a chart
     set smaller already is measured at its full size: scales never compound)."""
     current = f.scale if isinstance(f, Scaled) else 1.0
-    full = f.inner if isinstance(f, Scaled) else f
+    full = full_size(f)
     _, h = full.wrap(width, room)
     scale = room / h if h else 1.0
     if scale >= current or scale < least:

@@ -12,7 +12,7 @@ from ..fonts import FontSet
 from ..pack import model
 from ..style import Style
 from ..typeset import Bullet, JText, TextStyle, runs_from_text
-from .compose import MIN_FILL, Composed, RuledTable, Scaled, chart_floor
+from .compose import MIN_FILL, Composed, RuledTable, chart_floor
 from .geometry import GUTTER, column_widths
 from .tags import tagged
 
@@ -396,22 +396,16 @@ def _least_scale(f: Flowable) -> float:
     """How small the charts of a cell may be set to keep a row on its page: a vertical bar
     chart's place names may stand at their least size already (never), else the block's
     floor (1 in 2-up printing)."""
-    if not isinstance(f, Composed) or not any(getattr(p, "is_chart", False) for p in f.parts):
+    charts = f.charts() if isinstance(f, Composed) else []
+    if not charts:
         return 0.0
-    if any(not getattr(p, "may_shrink_beside", False) for p in f.parts if _is_chart(p)):
+    if not all(getattr(chart, "may_shrink_beside", False) for chart in charts):
         return 1.0
     return f.least_scale
 
 
-def _is_chart(f: Flowable) -> bool:
-    return getattr(f, "is_chart", False)
-
-
 def _charts_scaled(f: Flowable, scale: float) -> Flowable:
-    if not isinstance(f, Composed) or not any(_is_chart(p) for p in f.parts):
-        return f
-    full = [p.inner if isinstance(p, Scaled) else p for p in f.parts]
-    return f.with_parts([Scaled(p, scale) if _is_chart(p) else p for p in full])
+    return f.with_charts_at(scale) if isinstance(f, Composed) and f.charts() else f
 
 
 def _height(f: Flowable, width: float, avail: float) -> float:

@@ -32,7 +32,7 @@ from itertools import pairwise
 from reportlab.platypus import Flowable, Spacer
 
 from ..typeset import Bullet, JText
-from .compose import MIN_CHART_SCALE, MIN_FILL, Composed, RuledTable, Scaled
+from .compose import MIN_CHART_SCALE, MIN_FILL, Composed, RuledTable
 from .flow import SideBySide
 from .geometry import GUTTER
 
@@ -171,25 +171,13 @@ def _scales(least: float) -> list[float]:
 
 def _charts_in(f: Flowable) -> bool:
     """Whether the block holds a full-width chart (one of its own parts, not beside)."""
-    return isinstance(f, Composed) and any(_is_chart(part) for part in f.parts)
-
-
-def _is_chart(f: Flowable) -> bool:
-    return getattr(f, "is_chart", False)
+    return isinstance(f, Composed) and bool(f.charts())
 
 
 def _charts_at(f: Flowable, scale: float) -> Flowable:
     """The block with its full-width charts drawn at ``scale`` of their full size (a copy:
     the section as it was stays as it was)."""
-    if not _charts_in(f):
-        return f
-    return f.with_parts([_chart_at(part, scale) for part in f.parts])
-
-
-def _chart_at(f: Flowable, scale: float) -> Flowable:
-    if not _is_chart(f):
-        return f
-    return Scaled(f.inner if isinstance(f, Scaled) else f, scale)
+    return f.with_charts_at(scale) if _charts_in(f) else f
 
 
 # ---------------------------------------------------------------- quotations beside a table
