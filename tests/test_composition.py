@@ -372,3 +372,20 @@ def test_a_places_trade_rows_stay_on_one_page(packs: list[Path]) -> None:
             if lines and re.match(r"^(?!日本の)[^\d△—]+?(輸出額|輸入額)[\d△—]", lines[-1]["text"]):
                 cut.append((pdf.name, n + 1, lines[-1]["text"][:12]))
     assert not cut, cut
+
+
+def test_a_chart_and_its_table_move_on_together_unless_that_leaves_a_short_page() -> None:
+    """A row (chart | table) that fits a page and misses this one moves to the next page
+    whole when this page is already filled past 55 %; when moving it would leave this page
+    short, its columns stack (the chart here, the table under it on the next page)."""
+    from reportlab.platypus import Spacer
+
+    from briefpack.render.flow import SideBySide
+
+    frame = 500.0
+    row = SideBySide([[Spacer(1, 300)], [Spacer(1, 280)]], [300, 300], 12, frame)
+    assert row.split(612, 0.40 * frame) == []  # this page 60 % full: the row moves on whole
+    stacked = row.split(612, 0.50 * frame)  # this page half full: the columns stack
+    assert [f.height for f in stacked] == [300, 280]
+    too_tall = SideBySide([[Spacer(1, 300)], [Spacer(1, 520)]], [300, 300], 12, frame)
+    assert len(too_tall.split(612, 0.40 * frame)) == 2  # taller than a page: always stacked

@@ -51,9 +51,6 @@ def chart_flowable(item: model.ChartItem, rc: Any) -> Flowable:
         return emphasize(source.ops(key, payload, rc.style, rc.fonts), item.highlight, accent)
 
     flowable = ChartFlowable(ops, width, height, rc.fonts)
-    # beside a table, a chart may be set smaller to keep the pair on its page, unless its
-    # place names (a vertical bar chart's) may stand at their least size already
-    flowable.may_shrink_beside = item.kind != "bar"
     flowable.alt_text = item.alt
     return flowable
 

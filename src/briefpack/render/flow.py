@@ -351,33 +351,13 @@ class SideBySide(Flowable):
         if self.frame_height is not None:
             _, height = self.wrap(availWidth, self.frame_height)
             if height <= self.frame_height:
-                # the row fits a page: its charts a little smaller here, else it moves on
-                # whole, unless that would leave this page short (then the columns stack:
-                # the chart with its 出所 here, its table under it on the next page)
-                shrunk = self._shrunk(availWidth, availHeight)
-                if shrunk or availHeight <= (1 - MIN_FILL) * self.frame_height:
-                    return shrunk
+                # the row fits a page: it moves on whole, unless that would leave this page
+                # short (then the columns stack: the chart with its 出所 here, its table
+                # under it on the next page)
+                if availHeight <= (1 - MIN_FILL) * self.frame_height:
+                    return []
         # Too tall for the frame: the columns one after the other, each keeping its rules.
         return [f for column in self.columns for f in column]
-
-    def _shrunk(self, width: float, room: float) -> list[Flowable]:
-        """The row with its charts set smaller, by the least factor (in hundredths, down to
-        their floor) that makes it fit ``room``; [] when none does."""
-        least = max((_least_scale(f) for column in self.columns for f in column), default=1.0)
-        if least >= 1.0 or self._scaled(least).wrap(width, room)[1] > room:
-            return []
-        low, high = int(round(least * 100)), 99  # the largest scale that fits, in hundredths
-        while low < high:
-            middle = (low + high + 1) // 2
-            if self._scaled(middle / 100).wrap(width, room)[1] <= room:
-                low = middle
-            else:
-                high = middle - 1
-        return [self._scaled(low / 100)]
-
-    def _scaled(self, scale: float) -> SideBySide:
-        columns = [[_charts_scaled(f, scale) for f in column] for column in self.columns]
-        return SideBySide(columns, self.widths, self.gutter, self.frame_height)
 
     def draw(self) -> None:
         x = 0.0
@@ -390,22 +370,6 @@ class SideBySide(Flowable):
                 f.drawOn(self.canv, x, y)
                 y -= f.getSpaceAfter()
             x += width + self.gutter
-
-
-def _least_scale(f: Flowable) -> float:
-    """How small the charts of a cell may be set to keep a row on its page: a vertical bar
-    chart's place names may stand at their least size already (never), else the block's
-    floor (1 in 2-up printing)."""
-    charts = f.charts() if isinstance(f, Composed) else []
-    if not charts:
-        return 0.0
-    if not all(getattr(chart, "may_shrink_beside", False) for chart in charts):
-        return 1.0
-    return f.least_scale
-
-
-def _charts_scaled(f: Flowable, scale: float) -> Flowable:
-    return f.with_charts_at(scale) if isinstance(f, Composed) and f.charts() else f
 
 
 def _height(f: Flowable, width: float, avail: float) -> float:
