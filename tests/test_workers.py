@@ -122,11 +122,14 @@ def test_charts_drawn_ahead_replace_what_the_cache_held(tmp_path: Path) -> None:
             self.tasks.append(task)
 
     class Pool:
-        executor = Queue()
+        executor = charts = Queue()
+
+        def drop_chart_worker(self) -> None:
+            raise AssertionError("charts were missing: the chart worker is needed")
 
     ordered = _draw_charts_first(work, Pool())
     assert sorted(j.plan.name for j in ordered) == sorted(j.plan.name for j in work)
-    drawn = {task[1] for task in Pool.executor.tasks}
+    drawn = {task[1] for task in Pool.charts.tasks}
     assert drawn == {p.stem for p in entries}  # --force: every chart again, each once
     assert all(job.pending == frozenset(drawn) for job in work)
     assert not any(p.exists() for p in entries)  # nothing old left to be read
@@ -147,5 +150,34 @@ def test_force_with_workers_reads_no_old_drawing(tmp_path: Path) -> None:
         path.write_text(json.dumps(entry), encoding="utf-8")
     _build(out, "--all", "--jobs", "2", "--force")
     _build(fresh, "--all", "--jobs", "2")
+    for pdf in sorted(fresh.glob("*.pdf")):
+        assert (out / pdf.name).read_bytes() == pdf.read_bytes(), pdf.name
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # A figure a chart shows: its chart is drawn by the run's chart worker.
+        ("datasets/japan_trade.csv", "kg,2024,44512,1802,42710", "kg,2024,44513,1802,42711"),
+        # Text no chart shows: the chart worker is stopped unused, the packs still rebuilt.
+        ("texts/relations/kg.toml", "労働人口の大量出稼ぎ", "労働人口の大規模な出稼ぎ"),
+    ],
+)
+def test_an_incremental_run_with_workers_gives_the_bytes_of_a_fresh_one(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: tuple[str, str, str]
+) -> None:
+    monkeypatch.setenv("BRIEFPACK_START_METHOD", "fork")  # the parent imports before forking
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    built = cli("build", "--all", "--jobs", "2", "--out", str(out), data=data_copy)
+    assert built.exit_code == 0, built.stderr
+    path, old, new = edit
+    target = data_copy / path
+    text = target.read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    again = cli("build", "--all", "--jobs", "2", "--out", str(out), data=data_copy)
+    assert again.exit_code == 0, again.stderr
+    once = cli("build", "--all", "--jobs", "1", "--out", str(fresh), data=data_copy)
+    assert once.exit_code == 0, once.stderr
     for pdf in sorted(fresh.glob("*.pdf")):
         assert (out / pdf.name).read_bytes() == pdf.read_bytes(), pdf.name

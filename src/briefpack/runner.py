@@ -599,11 +599,14 @@ def _draw_charts_first(work: list[Job], pool: WarmPool) -> list[Job]:
                 missing[key] = payload
     for key, payload in missing.items():
         cache.forget(key)  # what the packs wait for is this run's drawing, nothing older
-        pool.executor.submit(
+        pool.charts.submit(
             draw_into_cache, key, payload, style, first.setting.chart_fonts, cache.folder
         )
     if missing:
         log.debug(f"charts: {len(missing)} drawn ahead of the packs that show them")
+        pool.charts_used = True
+    else:
+        pool.drop_chart_worker()
     pending = frozenset(missing)
     for job in work:
         job.pending = pending
@@ -620,38 +623,68 @@ class WarmPool:
     Each imports the rendering libraries and reads the fonts while this process loads and
     plans the data; then they render whole packs, or draw the charts of the one pack this
     process lays out.  The start method is the platform's (``spawn`` on Windows and macOS)
-    or ``BRIEFPACK_START_METHOD``; forked workers share what this process has imported.
+    or ``BRIEFPACK_START_METHOD``.
+
+    When many charts will be drawn (no chart cache yet, or --force), every pack worker
+    imports matplotlib too while it waits for work, and draws charts ahead of packs.  An
+    incremental run draws few: its forked pack workers share what this process imported
+    before forking them (ReportLab and the fonts, read once instead of once per worker),
+    and its changed charts are drawn by a worker of their own (``charts``), which imports
+    matplotlib while this process plans; it is stopped at once if no chart changed.
     """
 
     def __init__(self, workers: int, setting: Setting, options: BuildOptions):
         import multiprocessing
         import os
-        from concurrent.futures import ProcessPoolExecutor
 
         method = os.environ.get("BRIEFPACK_START_METHOD") or None
-        self.context = multiprocessing.get_context(method)
-        # Pack workers import matplotlib while they wait for work only when many charts
-        # will be drawn (no chart cache yet, or --force); an incremental run draws few, and
-        # a worker that lays a pack out meanwhile is worth more than one that imported it.
         role = "charts" if workers == 1 else "packs+charts" if _many_charts(options) else "packs"
-        self.executor = ProcessPoolExecutor(
+        fonts = setting.every_font if "packs" in role else setting.chart_fonts
+        self.context = multiprocessing.get_context(method)
+        forked = self.context.get_start_method() == "fork"
+        if role == "packs" and forked:
+            _warm_worker("packs", setting.every_font, in_worker=False)
+        self.executor = self._start(workers, role, fonts)
+        self.charts = self.executor
+        if role == "packs" and forked:
+            self.charts = self._start(1, "charts", setting.chart_fonts)
+        self.used = False
+        self.charts_used = False
+
+    def _start(self, workers: int, role: str, fonts: dict[str, Path]) -> Any:
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=self.context,
             initializer=_warm_worker,
-            initargs=(role, setting.every_font if "packs" in role else setting.chart_fonts),
+            initargs=(role, fonts),
         )
         for _ in range(workers):  # start them now, not at the first job
-            self.executor.submit(_ready)
-        self.used = False
+            executor.submit(_ready)
+        return executor
+
+    def drop_chart_worker(self) -> None:
+        """No chart to draw: the chart worker of an incremental run stops at once, leaving
+        its core to the packs."""
+        if self.charts is not self.executor:
+            _stop(self.charts, terminate=True)
+            self.charts = self.executor
 
     def close(self) -> None:
         """Idle workers end at once; workers never given work (nothing needed rendering)
         are stopped rather than waited for while they finish warming up.  Either way they
         are reaped before the run ends: no worker outlives its run."""
-        if not self.used:
-            for process in list(getattr(self.executor, "_processes", {}).values()):
-                process.terminate()
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.charts is not self.executor:
+            _stop(self.charts, terminate=not self.charts_used)
+        _stop(self.executor, terminate=not self.used)
+
+
+def _stop(executor: Any, terminate: bool) -> None:
+    if terminate:
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.terminate()
+    executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _many_charts(options: BuildOptions) -> bool:
@@ -669,8 +702,9 @@ def _ready() -> None:
     return None
 
 
-def _warm_worker(role: str, font_paths: dict[str, Path]) -> None:
-    """A worker's start: the libraries its role renders with, and the fonts.
+def _warm_worker(role: str, font_paths: dict[str, Path], in_worker: bool = True) -> None:
+    """A worker's start: the libraries its role renders with, and the fonts (this process's,
+    ``in_worker`` False, before it forks pack workers).
 
     What the imports make lives as long as the worker, so the garbage collector is kept
     out of them and then told to leave them be (``gc.freeze``): otherwise every full
@@ -679,7 +713,8 @@ def _warm_worker(role: str, font_paths: dict[str, Path]) -> None:
     """
     import gc
 
-    _die_with_parent()
+    if in_worker:
+        _die_with_parent()
     gc.disable()
     try:
         from .fonts import register_fonts
@@ -691,7 +726,8 @@ def _warm_worker(role: str, font_paths: dict[str, Path]) -> None:
             import matplotlib.figure  # noqa: F401
     finally:
         gc.enable()
-        gc.freeze()
+        if in_worker:
+            gc.freeze()
 
 
 def _die_with_parent() -> None:
