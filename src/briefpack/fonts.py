@@ -83,7 +83,7 @@ class FontSet:
     def clean(self, text: str) -> str:
         """Map every character to one the fonts can draw (substitute, else 〓 and record)."""
         cmap = self._drawable
-        if all(ord(ch) in cmap for ch in text):
+        if cmap.issuperset(map(ord, text)):
             return text
         out = []
         for ch in text:
@@ -119,11 +119,12 @@ def text_fonts(fonts: FontSet, style_fonts: dict, style_dir: Path | None) -> Fon
     return fonts.with_text(*(resolve_font_path(n, style_dir) for n in names))
 
 
-@cache
 def file_sha256(path: Path) -> str:
-    import hashlib
+    """The font file's SHA-256, read once per run (and not again while its size and mtime
+    say it is unchanged: see ``manifest.file_digest``)."""
+    from .manifest import file_digest
 
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return file_digest(path)
 
 
 def resolve_font_path(name: str, style_dir: Path | None) -> Path:

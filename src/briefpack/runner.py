@@ -641,13 +641,13 @@ class WarmPool:
         role = "charts" if workers == 1 else "packs+charts" if _many_charts(options) else "packs"
         fonts = setting.every_font if "packs" in role else setting.chart_fonts
         self.context = multiprocessing.get_context(method)
-        forked = self.context.get_start_method() == "fork"
-        if role == "packs" and forked:
+        chart_worker = role == "packs" and self.context.get_start_method() == "fork"
+        if chart_worker:  # first: it imports matplotlib while this process imports ReportLab
+            self.charts = self._start(1, "charts", setting.chart_fonts)
             _warm_worker("packs", setting.every_font, in_worker=False)
         self.executor = self._start(workers, role, fonts)
-        self.charts = self.executor
-        if role == "packs" and forked:
-            self.charts = self._start(1, "charts", setting.chart_fonts)
+        if not chart_worker:
+            self.charts = self.executor
         self.used = False
         self.charts_used = False
 
@@ -721,7 +721,8 @@ def _warm_worker(role: str, font_paths: dict[str, Path], in_worker: bool = True)
 
         if "packs" in role:
             from .render import document  # noqa: F401 - ReportLab and the renderers
-        register_fonts(*font_paths.values())
+        fonts = register_fonts(*font_paths.values())
+        fonts.clean("")  # the characters the fonts share, worked out before any fork
         if "charts" in role:
             import matplotlib.figure  # noqa: F401
     finally:
