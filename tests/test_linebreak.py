@@ -588,3 +588,14 @@ def test_japanese_text_is_set_with_full_width_punctuation() -> None:
         assert full_width_punctuation(kept) == kept
     lines = JText("訪日(公式訪問)", style("left"), fontset()).lines_for(400)
     assert [line.text for line in lines] == ["訪日（公式訪問）"]
+
+
+def test_a_glued_chain_that_fits_only_by_rounding_is_set_not_a_crash() -> None:
+    """「 A: nothing may break after 「, so 「, the space and A form one chain.  Summed as
+    units it overflows the measure by a hair; cut character by character it fits.  The
+    line is then set whole (the breaker once failed here, finding nothing left to carry)."""
+    from briefpack.linebreak import break_lines
+
+    advance = {"「": 41.71043543315341, "A": 19.966361437759243, " ": 0.0}
+    lines = break_lines([Run("「 A")], 61.67679587091265, lambda ch, _font: advance.get(ch, 10.0))
+    assert [line.text for line in lines] == ["「 A"]

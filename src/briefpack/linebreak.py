@@ -8,8 +8,10 @@ between units.  Only a unit wider than the whole line is broken inside (the last
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 # JLReq character classes (https://www.w3.org/TR/jlreq/#character_classes).
 OPENING_BRACKETS = "‘“（〔［｛〈《「『【〘〖〝([{«"  # cl-01
@@ -78,6 +80,32 @@ OPENING_PUNCT_FULL = frozenset("（〔［｛〈《「『【〘〖")
 MeasureFn = Callable[[str, str], float]
 
 
+def _by_first_char(words: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """``words`` grouped by their first character, each group in the order given."""
+    groups: dict[str, tuple[str, ...]] = {}
+    for word in words:
+        groups[word[0]] = (*groups.get(word[0], ()), word)
+    return groups
+
+
+# Lookups for the per-character loops, built once here rather than once per character.
+_COUNTER_WORDS_BY_FIRST = _by_first_char(COUNTER_WORDS)
+_NUMBER_RUNS_ON = NUMERIC_SUFFIXES | WORD_CHARS  # what a number keeps with it (2025年, 1.5)
+_HALF_BLANK = re.compile(  # the marks `_squeeze_punctuation` may squeeze
+    "[" + re.escape("".join(sorted(CLOSING_PUNCT_FULL | OPENING_PUNCT_FULL))) + "]"
+)
+# The characters `may_break_between` has a rule for on either side of a break, and the space
+# (a unit of its own): outside a number, a line may always break between two characters
+# that are in neither set.
+_RULED_EITHER = (
+    WORD_CHARS
+    | frozenset(INSEPARABLE + SPACE)
+    | frozenset(map(chr, range(0xC0, 0x250)))  # the Latin letters of `_is_word_char`
+)
+_RULED_BEFORE = NOT_AT_LINE_END | _RULED_EITHER
+_RULED_AFTER = NOT_AT_LINE_START | _RULED_EITHER
+
+
 @dataclass(frozen=True)
 class Run:
     """A stretch of text in one font (``font`` is a style key such as ``"regular"``)."""
@@ -107,24 +135,60 @@ class Line:
         return "".join(p.text for p in self.pieces)
 
 
-@dataclass
-class _Char:
-    ch: str
-    font: str
-    advance: float
-    natural: float
-    shift: float = 0.0  # drawing offset of the glyph (used by half-width opening brackets)
+@dataclass(slots=True)
+class _Paragraph:
+    """A paragraph's characters as parallel lists: ``text[i]`` is set in ``fonts[i]``, takes
+    ``advance[i]`` and is drawn ``shift[i]`` from its pen position.  One text piece never
+    spans an index in ``cuts`` (a change of font, after a squeezed glyph, a shifted glyph)."""
+
+    text: str
+    fonts: list[str]
+    advance: list[float]
+    shift: list[float]
+    cuts: set[int]
 
 
-@dataclass
-class _Unit:
-    chars: list[_Char]
-    break_before: bool  # a line may start with this unit
-    is_space: bool = False
+@dataclass(slots=True)
+class _Units:
+    """A paragraph's units as parallel lists, a unit being referred to by its index: unit
+    ``u`` is characters ``start[u]`` to ``end[u]`` (exclusive), ``width[u]`` wide (their
+    advances summed in order), and a line may start with it if ``break_before[u]``.  The
+    paragraph's own units are the first ``count``; cutting a unit appends its two parts."""
 
-    @property
-    def width(self) -> float:
-        return sum(c.advance for c in self.chars)
+    start: list[int]
+    end: list[int]
+    width: list[float]
+    break_before: list[bool]
+    is_space: list[bool]
+    advance: list[float]  # the paragraph's, to measure the parts of a cut unit
+    count: int
+
+    def add(self, start: int, end: int, break_before: bool) -> int:
+        """A new unit (never a space) of characters ``start`` to ``end``: its index."""
+        self.start.append(start)
+        self.end.append(end)
+        self.width.append(sum(self.advance[start:end]))
+        self.break_before.append(break_before)
+        self.is_space.append(False)
+        return len(self.start) - 1
+
+    def cut(self, u: int, i: int) -> tuple[int, int | None]:
+        """Unit ``u`` cut before the paragraph's character ``i`` (None: nothing after it)."""
+        head = self.add(self.start[u], i, self.break_before[u])
+        return head, (self.add(i, self.end[u], True) if i < self.end[u] else None)
+
+    def split(self, u: int, room: float) -> tuple[int | None, int | None]:
+        """Unit ``u`` cut where it overflows ``room`` (head None: not even one character fits)."""
+        used = 0.0
+        for i in range(self.start[u], self.end[u]):
+            if used + self.advance[i] > room + 1e-6:
+                return self.cut(u, i) if i > self.start[u] else (None, u)
+            used += self.advance[i]
+        return u, None
+
+    def chars(self, line: list[int]) -> int:
+        """How many characters other than spaces ``line`` holds."""
+        return sum(self.end[u] - self.start[u] for u in line if not self.is_space[u])
 
 
 def _is_word_char(ch: str) -> bool:
@@ -145,94 +209,128 @@ def may_break_between(before: str, after: str, before_is_number: bool = False) -
     return True
 
 
-def _chars_with_punctuation_squeeze(runs: Sequence[Run], measure: MeasureFn) -> list[_Char]:
-    chars = []
-    for run in runs:
-        for ch in run.text:
-            w = measure(ch, run.font)
-            chars.append(_Char(ch, run.font, w, w))
+def _paragraph(runs: list[tuple[str, str]], measure: MeasureFn) -> _Paragraph:
+    """The characters of ``runs`` (``(text, font)`` pairs) measured, with JLReq's punctuation
+    squeezing applied."""
+    fonts: list[str] = []
+    advance: list[float] = []
+    cuts: set[int] = set()
+    for run_text, font in runs:
+        if fonts and fonts[-1] != font:
+            cuts.add(len(fonts))
+        fonts += [font] * len(run_text)
+        advance += map(measure, run_text, repeat(font))
+    text = "".join([run_text for run_text, _ in runs])
+    para = _Paragraph(text, fonts, advance, [0.0] * len(text), cuts)
+    if _HALF_BLANK.search(text):
+        _squeeze_punctuation(para, measure)
+    return para
+
+
+def _squeeze_punctuation(para: _Paragraph, measure: MeasureFn) -> None:
+    """Where two half-blank full-width marks meet, one blank half goes (JLReq 3.1.4)."""
+    text, advance, shift = para.text, para.advance, para.shift
+    natural = list(advance)
     ems: dict[str, float] = {}
 
-    def full(c: _Char) -> bool:  # an em-wide glyph: a proportional font's 。（ have no blank half
-        if c.font not in ems:
-            ems[c.font] = measure("一", c.font)
-        return c.natural >= ems[c.font] * 0.95
+    def full(i: int) -> bool:  # an em-wide glyph: a proportional font's 。（ have no blank half
+        font = para.fonts[i]
+        if font not in ems:
+            ems[font] = measure("一", font)
+        return natural[i] >= ems[font] * 0.95
 
-    for prev, cur in zip(chars, chars[1:], strict=False):
+    touched = []
+    for match in _HALF_BLANK.finditer(text, 0, len(text) - 1):  # other pairs are never squeezed
+        i = match.start()
+        prev, cur = text[i], text[i + 1]
         if (
-            prev.ch in CLOSING_PUNCT_FULL
-            and (cur.ch in CLOSING_PUNCT_FULL or cur.ch in OPENING_PUNCT_FULL)
-            and full(prev)
+            prev in CLOSING_PUNCT_FULL
+            and (cur in CLOSING_PUNCT_FULL or cur in OPENING_PUNCT_FULL)
+            and full(i)
         ):
-            prev.advance /= 2  # 。」 → the blank right half of 。 goes
-        elif prev.ch in OPENING_PUNCT_FULL and cur.ch in OPENING_PUNCT_FULL and full(cur):
-            cur.shift = -cur.advance / 2  # 「（ → the blank left half of （ goes
-            cur.advance /= 2
-    return chars
+            advance[i] /= 2  # 。」 → the blank right half of 。 goes
+            touched.append(i)
+        elif prev in OPENING_PUNCT_FULL and cur in OPENING_PUNCT_FULL and full(i + 1):
+            shift[i + 1] = -advance[i + 1] / 2  # 「（ → the blank left half of （ goes
+            advance[i + 1] /= 2
+            touched.append(i + 1)
+    for i in touched:  # a squeezed glyph ends its piece, a shifted one starts a piece
+        if advance[i] != natural[i]:
+            para.cuts.add(i + 1)
+        if shift[i] != 0.0:
+            para.cuts.add(i)
 
 
-def _units(chars: list[_Char]) -> list[_Unit]:
-    units: list[_Unit] = []
-    text = "".join(c.ch for c in chars)
-    in_number = False  # the current unit is a number, possibly with suffixes (2025年)
+def _units(para: _Paragraph) -> _Units:
+    """The paragraph cut into units (each space is a unit of its own)."""
+    text, advance = para.text, para.advance
+    if not text:
+        return _Units([], [], [], [], [], advance, 0)
+    starts, widths, breaks, spaces = [0], [], [False], [text[0] == SPACE]
+    in_number = text[0] in DIGITS  # the current unit is a number, possibly with suffixes (2025年)
     glue = 0  # characters still to attach to the current unit (the rest of a counter word)
-    for i, c in enumerate(chars):
-        prev = chars[i - 1].ch if i else ""
-        if not units:
-            units.append(_Unit([c], break_before=False, is_space=c.ch == SPACE))
-            in_number = c.ch in DIGITS
-            continue
+    for i in range(1, len(text)):
         if glue:
-            units[-1].chars.append(c)
             glue -= 1
             continue
-        if c.ch == SPACE:
+        ch, prev = text[i], text[i - 1]
+        if not in_number and ch not in _RULED_AFTER and prev not in _RULED_BEFORE:
+            may_break, is_space = True, False  # the common case, decided without the rules
+        elif ch in WORD_CHARS and prev in WORD_CHARS:
+            in_number = in_number or ch in DIGITS  # one word or number goes on: JICA, 1,234
+            continue
+        elif ch == SPACE:
             may_break = prev != SPACE and prev not in NOT_AT_LINE_END
-            units.append(_Unit([c], break_before=may_break, is_space=True))
-            in_number = False
-            continue
-        if units[-1].is_space:
-            # A run of spaces is a break opportunity unless what surrounds it forbids one:
-            # 「00 、」 may not end before the spaces, 「（ 日本」 may not break after them.
-            j = i - 1
-            while j >= 0 and chars[j].ch == SPACE:
-                j -= 1
-            before_space = chars[j].ch if j >= 0 else ""
-            glued = c.ch in NOT_AT_LINE_START or before_space in NOT_AT_LINE_END
-            if c.ch in NOT_AT_LINE_START:
-                for unit in reversed(units):
-                    if not unit.is_space:
-                        break
-                    unit.break_before = False
-            units.append(_Unit([c], break_before=not glued))
-            in_number = c.ch in DIGITS
-            continue
-        word = (
-            next((w for w in COUNTER_WORDS if text.startswith(w, i)), None) if in_number else None
-        )
-        if word:
-            units[-1].chars.append(c)
-            glue = len(word) - 1
-            continue
-        if may_break_between(prev, c.ch, before_is_number=in_number):
-            units.append(_Unit([c], break_before=True))
-            in_number = c.ch in DIGITS
+            is_space, in_number = True, False
+        elif spaces[-1]:
+            may_break = _may_start_after_spaces(text, i, breaks, spaces)
+            is_space, in_number = False, ch in DIGITS
         else:
-            units[-1].chars.append(c)
-            in_number = c.ch in DIGITS or (in_number and c.ch in NUMERIC_SUFFIXES | WORD_CHARS)
-    return units
+            if in_number and ch in _COUNTER_WORDS_BY_FIRST:
+                word = next((w for w in _COUNTER_WORDS_BY_FIRST[ch] if text.startswith(w, i)), "")
+                if word:
+                    glue = len(word) - 1
+                    continue
+            if not may_break_between(prev, ch, in_number):
+                in_number = ch in DIGITS or (in_number and ch in _NUMBER_RUNS_ON)
+                continue
+            may_break, is_space, in_number = True, False, ch in DIGITS
+        widths.append(sum(advance[starts[-1] : i]))  # the unit before this one is complete
+        starts.append(i)
+        breaks.append(may_break)
+        spaces.append(is_space)
+    widths.append(sum(advance[starts[-1] :]))
+    return _Units(starts, [*starts[1:], len(text)], widths, breaks, spaces, advance, len(starts))
 
 
-def _split_paragraphs(runs: Sequence[Run]) -> list[list[Run]]:
-    """Split runs at explicit newlines into separate paragraphs (forced breaks)."""
-    paragraphs: list[list[Run]] = [[]]
+def _may_start_after_spaces(text: str, i: int, breaks: list[bool], spaces: list[bool]) -> bool:
+    """Whether a line may start at ``text[i]``, which follows a run of spaces: a run of spaces
+    is a break opportunity unless what surrounds it forbids one.  「00 、」 may not end before
+    the spaces (so breaks before the space units are withdrawn), 「（ 日本」 may not break
+    after them."""
+    if text[i] in NOT_AT_LINE_START:
+        k = len(spaces) - 1
+        while k >= 0 and spaces[k]:
+            breaks[k] = False
+            k -= 1
+        return False
+    j = i - 1
+    while j >= 0 and text[j] == SPACE:
+        j -= 1
+    return j < 0 or text[j] not in NOT_AT_LINE_END
+
+
+def _split_paragraphs(runs: Sequence[Run]) -> list[list[tuple[str, str]]]:
+    """Split runs at explicit newlines into separate paragraphs (forced breaks), each a list
+    of non-empty ``(text, font)`` pairs."""
+    paragraphs: list[list[tuple[str, str]]] = [[]]
     for run in runs:
         parts = run.text.split("\n")
         for j, part in enumerate(parts):
             if j:
                 paragraphs.append([])
             if part:
-                paragraphs[-1].append(Run(part, run.font))
+                paragraphs[-1].append((part, run.font))
     return paragraphs
 
 
@@ -250,13 +348,13 @@ def break_lines(
     more is left ragged rather than spaced out.
     """
     lines: list[Line] = []
-    em = measure("国", "regular") or 1.0
     for paragraph in _split_paragraphs(runs):
-        units = _units(_chars_with_punctuation_squeeze(paragraph, measure))
-        raw = _without_runt(units, width, em, _fill(units, width), justify)
-        for k, (line_units, forced) in enumerate(raw):
+        para = _paragraph(paragraph, measure)
+        units = _units(para)
+        raw = _without_runt(units, width, measure, _fill(units, width), justify)
+        for k, (line, forced) in enumerate(raw):
             last = k == len(raw) - 1
-            lines.append(_place(line_units, width, justify and not last, max_gap, forced))
+            lines.append(_place(para, units, line, width, justify and not last, max_gap, forced))
     return lines
 
 
@@ -264,24 +362,21 @@ RUNT = 2  # a last line of this many characters or fewer is a runt (「選。」
 
 
 def _without_runt(
-    units: list[_Unit],
+    units: _Units,
     width: float,
-    em: float,
-    raw: list[tuple[list[_Unit], bool]],
+    measure: MeasureFn,
+    raw: list[tuple[list[int], bool]],
     justify: bool = True,
-) -> list[tuple[list[_Unit], bool]]:
+) -> list[tuple[list[int], bool]]:
     """Re-break a paragraph whose last line is a runt, if a slightly narrower measure for the
     lines before it carries a few more characters down without adding a line (justified,
     those lines must not need gaps wider than justification allows; ragged, any will do)."""
-
-    def chars(line: list[_Unit]) -> int:
-        return sum(len(u.chars) for u in line if not u.is_space)
-
-    if len(raw) < 2 or chars(raw[-1][0]) > RUNT or any(forced for _, forced in raw):
+    if len(raw) < 2 or units.chars(raw[-1][0]) > RUNT or any(forced for _, forced in raw):
         return raw
+    em = measure("国", "regular") or 1.0
 
-    def justifiable(line: list[_Unit]) -> bool:  # well inside the half-em-per-gap limit
-        slack = width - sum(u.width for u in line)
+    def justifiable(line: list[int]) -> bool:  # well inside the half-em-per-gap limit
+        slack = width - sum(units.width[u] for u in line)
         return slack <= 0.4 * em * max(len(line) - 1, 0)
 
     for k in range(1, 5):
@@ -289,27 +384,29 @@ def _without_runt(
         if (
             len(again) == len(raw)
             and not any(f for _, f in again)
-            and chars(again[-1][0]) > RUNT
+            and units.chars(again[-1][0]) > RUNT
             and (not justify or all(justifiable(line) for line, _ in again[:-1]))
         ):
             return again
     return raw
 
 
-def _fill(units: list[_Unit], width: float) -> list[tuple[list[_Unit], bool]]:
-    lines: list[tuple[list[_Unit], bool]] = []
-    current: list[_Unit] = []
+def _fill(units: _Units, width: float) -> list[tuple[list[int], bool]]:
+    """The paragraph's units filled greedily into lines (each with whether it was forced)."""
+    lines: list[tuple[list[int], bool]] = []
+    current: list[int] = []
     current_width = 0.0
-    queue = list(reversed(units))
+    queue = list(range(units.count - 1, -1, -1))
+    widths, is_space = units.width, units.is_space
     while queue:
         unit = queue.pop()
-        if not current and unit.is_space:
+        if not current and is_space[unit]:
             continue  # spaces vanish at the start of a line
-        if current_width + unit.width <= width + 1e-6 or unit.is_space:
+        if current_width + widths[unit] <= width + 1e-6 or is_space[unit]:
             current.append(unit)
-            current_width += unit.width
+            current_width += widths[unit]
             continue
-        cut = len(current) if unit.break_before else _last_break(current)
+        cut = len(current) if units.break_before[unit] else _last_break(units, current)
         if cut > 0:
             queue.append(unit)
             queue.extend(reversed(current[cut:]))
@@ -317,17 +414,18 @@ def _fill(units: list[_Unit], width: float) -> list[tuple[list[_Unit], bool]]:
         elif current:
             # Nothing in this line may be separated from what follows: the line is one
             # chain of glued units wider than the frame, so it is cut where it is full.
-            head, tail = _split_unit(unit, width - current_width)
+            head, tail = units.split(unit, width - current_width)
             if head is None:
                 queue.append(unit)
                 lines.append((current, True))
             else:
-                queue.append(tail)
+                if tail is not None:  # None: rounding lets the whole unit fit after all
+                    queue.append(tail)
                 lines.append((current + [head], True))
         else:
-            head, tail = _split_unit(unit, width)
+            head, tail = units.split(unit, width)
             if head is None:  # a single character wider than the frame: it goes alone
-                head, tail = _split_unit_at(unit, 1)
+                head, tail = units.cut(unit, units.start[unit] + 1)
             if tail is not None:
                 queue.append(tail)
             lines.append(([head], True))
@@ -337,68 +435,83 @@ def _fill(units: list[_Unit], width: float) -> list[tuple[list[_Unit], bool]]:
     return lines
 
 
-def _last_break(units: list[_Unit]) -> int:
-    for i in range(len(units) - 1, 0, -1):
-        if units[i].break_before:
+def _last_break(units: _Units, line: list[int]) -> int:
+    """Where ``line`` may last be broken (0: nowhere)."""
+    for i in range(len(line) - 1, 0, -1):
+        if units.break_before[line[i]]:
             return i
     return 0
 
 
-def _split_unit(unit: _Unit, room: float) -> tuple[_Unit | None, _Unit | None]:
-    used = 0.0
-    for i, c in enumerate(unit.chars):
-        if used + c.advance > room + 1e-6:
-            return _split_unit_at(unit, i) if i else (None, unit)
-        used += c.advance
-    return unit, None
-
-
-def _split_unit_at(unit: _Unit, i: int) -> tuple[_Unit, _Unit | None]:
-    head = _Unit(unit.chars[:i], unit.break_before)
-    tail = _Unit(unit.chars[i:], True) if unit.chars[i:] else None
-    return head, tail
-
-
 def _place(
-    units: list[_Unit], width: float, justify: bool, max_gap: float | None, forced: bool
+    para: _Paragraph,
+    units: _Units,
+    line: list[int],
+    width: float,
+    justify: bool,
+    max_gap: float | None,
+    forced: bool,
 ) -> Line:
-    while units and units[-1].is_space:
-        units = units[:-1]
-    natural = sum(u.width for u in units)
-    gaps = len(units) - 1
+    """The line's units set: trailing spaces dropped, the gaps between the rest stretched to
+    fill ``width`` if ``justify`` (within ``max_gap``)."""
+    while line and units.is_space[line[-1]]:
+        line = line[:-1]
+    natural = sum([units.width[u] for u in line])
+    gaps = len(line) - 1
     extra = 0.0
     if justify and gaps > 0 and natural < width:
         extra = (width - natural) / gaps
         if max_gap is not None and extra > max_gap:
             extra = 0.0
-    placed: list[tuple[_Char, float, float]] = []  # (char, x, space after its advance)
+    if not line:
+        return Line((), natural, forced)
+    if extra == 0.0:
+        start, end = units.start[line[0]], units.end[line[-1]]
+        return Line(_solid_pieces(para, start, end), natural, forced)
+    return Line(_spaced_pieces(para, units, line, extra), natural, forced)
+
+
+def _solid_pieces(para: _Paragraph, start: int, end: int) -> tuple[Piece, ...]:
+    """Characters ``start`` to ``end`` set with no space added: one piece per stretch between
+    cuts (what `_spaced_pieces` gives when every gap is 0.0)."""
+    stops = sorted(k for k in para.cuts if start < k < end) if para.cuts else []
+    stops.append(end)
+    pieces = []
     x = 0.0
-    for unit in units:
-        for j, c in enumerate(unit.chars):
-            gap = extra if j == len(unit.chars) - 1 else 0.0
-            placed.append((c, x, gap))
-            x += c.advance + gap
-    return Line(_group(placed), natural, forced)
+    for stop in stops:
+        pieces.append(Piece(para.text[start:stop], para.fonts[start], x + para.shift[start]))
+        if stop < end:  # the pen moves on to the next piece
+            for k in range(start, stop):
+                x += para.advance[k]
+        start = stop
+    return tuple(pieces)
 
 
-def _group(placed: list[tuple[_Char, float, float]]) -> tuple[Piece, ...]:
-    """Merge placed characters into as few text calls as the spacing allows."""
+def _spaced_pieces(
+    para: _Paragraph, units: _Units, line: list[int], extra: float
+) -> tuple[Piece, ...]:
+    """The line's characters with ``extra`` added after each unit, merged into as few text
+    calls as the spacing allows: a piece adds one ``char_space`` after every character, so it
+    ends where that space changes (beyond rounding), and at the paragraph's cuts."""
+    text, fonts, advance, shift, cuts = para.text, para.fonts, para.advance, para.shift, para.cuts
     pieces: list[Piece] = []
-    prev: _Char | None = None
-    prev_gap = 0.0
-    for c, x, gap in placed:
-        squeezed = prev is not None and prev.advance != prev.natural
-        if (
-            pieces
-            and prev is not None
-            and not squeezed
-            and c.shift == 0.0
-            and prev.font == c.font
-            and (len(pieces[-1].text) == 1 or abs(pieces[-1].char_space - prev_gap) < 1e-6)
-        ):
-            last = pieces[-1]
-            pieces[-1] = Piece(last.text + c.ch, last.font, last.x, prev_gap)
-        else:
-            pieces.append(Piece(c.ch, c.font, x + c.shift, 0.0))
-        prev, prev_gap = c, gap
+    start, piece_x, char_space = -1, 0.0, 0.0  # the open piece (none before the first char)
+    prev_gap = 0.0  # the space after the previous character
+    x = 0.0
+    for unit in line:
+        last = units.end[unit] - 1
+        for k in range(units.start[unit], last + 1):
+            if (
+                start >= 0
+                and k not in cuts
+                and (k - start == 1 or abs(char_space - prev_gap) < 1e-6)
+            ):
+                char_space = prev_gap
+            else:
+                if start >= 0:
+                    pieces.append(Piece(text[start:k], fonts[start], piece_x, char_space))
+                start, piece_x, char_space = k, x + shift[k], 0.0
+            prev_gap = extra if k == last else 0.0
+            x += advance[k] + prev_gap
+    pieces.append(Piece(text[start : units.end[line[-1]]], fonts[start], piece_x, char_space))
     return tuple(pieces)
