@@ -110,9 +110,12 @@ class Dataset:
     meta: dict[str, Any] = field(default_factory=dict)
     # Derived while packs are planned, once per row however many packs read it.
     row_texts: dict[int, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    _by_name: dict[str, Column] = field(default_factory=dict, repr=False, compare=False)
 
     def column(self, name: str) -> Column | None:
-        return next((c for c in self.columns if c.name == name), None)
+        if not self._by_name:  # first use: the columns are set once, when the data is loaded
+            self._by_name.update((c.name, c) for c in reversed(self.columns))  # first wins
+        return self._by_name.get(name)
 
 
 @dataclass

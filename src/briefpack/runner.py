@@ -581,7 +581,8 @@ def _draw_charts_first(work: list[Job], pool: WarmPool) -> list[Job]:
     A chart shared by several packs is drawn once, and the packs, which need a chart only
     when its page is drawn, find it in the cache (or wait for it there).  Packs that need
     none of those charts go first (they wait for nothing), then the rest; the longest
-    first in each (a long pack started last leaves the other workers idle).
+    first in each (a long pack started last leaves the other workers idle).  The charts
+    are queued in the order those packs will want them.
     """
     from .chartcache import ChartCache
     from .render.charts import draw_into_cache
@@ -589,13 +590,16 @@ def _draw_charts_first(work: list[Job], pool: WarmPool) -> list[Job]:
     first = work[0]  # every job of a run shares its options and setting
     cache = ChartCache(first.options.out_dir, read=not first.options.force)
     style = chart_style(first.setting, first.options)
-    needs = []
-    missing: dict[str, dict[str, Any]] = {}
-    for job in work:
-        charts = planned([job.plan], style, first.setting)
-        needs.append(charts.keys())
-        for key, payload in charts.items():
-            if key not in missing and not cache.holds(key):
+    needs = [planned([job.plan], style, first.setting) for job in work]
+    lacking = {key for charts in needs for key in charts if not cache.holds(key)}
+    order = sorted(
+        range(len(work)),
+        key=lambda i: (not lacking.isdisjoint(needs[i]), -expected_cost(work[i].plan)),
+    )
+    missing: dict[str, dict[str, Any]] = {}  # in the order the packs will want them
+    for i in order:
+        for key, payload in needs[i].items():
+            if key in lacking and key not in missing:
                 missing[key] = payload
     for key, payload in missing.items():
         cache.forget(key)  # what the packs wait for is this run's drawing, nothing older
@@ -610,10 +614,6 @@ def _draw_charts_first(work: list[Job], pool: WarmPool) -> list[Job]:
     pending = frozenset(missing)
     for job in work:
         job.pending = pending
-    order = sorted(
-        range(len(work)),
-        key=lambda i: (not pending.isdisjoint(needs[i]), -expected_cost(work[i].plan)),
-    )
     return [work[i] for i in order]
 
 

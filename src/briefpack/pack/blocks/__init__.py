@@ -95,10 +95,13 @@ class Context:
         """Record rows as shown: their years (for headings), sources and publications."""
         used = self.used.setdefault(dataset.id, Used(dataset))
         ycol = time_column(dataset)
+        dated = False  # a row shown has a year
         for row in rows:
-            if ycol and row[ycol] is not None:
-                used.years.add(row[ycol])
-                self.years.add(row[ycol])
+            year = row[ycol] if ycol else None
+            if year is not None:
+                dated = True
+                used.years.add(year)
+                self.years.add(year)
             source, publication = row_source(dataset, row)
             if source not in used.sources:
                 used.sources.append(source)
@@ -107,9 +110,9 @@ class Context:
             credited = used.credits.setdefault(source, [])
             if publication and publication not in credited:
                 credited.append(publication)
-            if ycol and row[ycol] is not None:
-                used.source_years.setdefault(source, set()).add(row[ycol])
-        if not ycol or not any(row[ycol] is not None for row in rows):
+            if year is not None:
+                used.source_years.setdefault(source, set()).add(year)
+        if not dated:
             year = as_of_year(dataset)
             if year:
                 self.years.add(year)
