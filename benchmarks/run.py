@@ -610,6 +610,16 @@ class Bench:
                       lambda i: import_command(FIXED_FLOOR)))  # fmt: skip
         self.add(
             Case(
+                "floor_blas",
+                "derived floor with `OPENBLAS_NUM_THREADS=1`, as briefpack's processes import it",
+                lambda i: import_command(derived),
+                env=lambda i: {"OPENBLAS_NUM_THREADS": "1"},
+                note="no target: the briefpack command asks numpy for one BLAS thread "
+                "(its charts have a few dozen points); a plain script does not",
+            )
+        )
+        self.add(
+            Case(
                 "exact",
                 f"the {len(exact)} third-party modules the cold build loaded, one by one",
                 lambda i: [sys.executable, "-c", IMPORT_LISTED, str(exact_list)],

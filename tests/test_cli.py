@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from briefpack.cli import main
@@ -161,3 +162,28 @@ def test_check_validates_the_styles_too(tmp_path: Path) -> None:
         f"default/style.toml:{line}:8: colors.text: 'black' is not a colour #rrggbb\n"
         f"Error: 1 problem(s) in {DATA} and {styles}\n"
     )
+
+
+@pytest.mark.parametrize(("given", "seen"), [(None, "1"), ("4", "4")])
+def test_the_console_script_asks_numpy_for_one_blas_thread(given: str | None, seen: str) -> None:
+    """Workers inherit it; a user's own setting is kept."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import os\n"
+        "from briefpack import cli\n"
+        "class Command:\n"
+        "    def main(self, **_):\n"
+        "        print(os.environ.get('OPENBLAS_NUM_THREADS'), flush=True)\n"
+        "        raise SystemExit(0)\n"
+        "cli.main = Command()\n"
+        "cli.entry()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == seen
