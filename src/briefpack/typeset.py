@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cache
 
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable
 
-from .fonts import FontSet
+from .fonts import FontSet, char_width
 from .linebreak import Line, Run, break_lines
 
 ASCENT = 0.88  # BIZ UD Gothic: ascender 880, descender 120 per 1000 units
@@ -101,7 +102,8 @@ class JText(Flowable):
         self.spaceAfter = style.space_after
 
     def _measure(self, ch: str, font: str) -> float:
-        return self.fonts.width(ch, font, self.style.size, self.style.family)
+        style = self.style
+        return char_width(self.fonts.name(font, style.family), ch) * style.size / 1000.0
 
     def natural_width(self) -> float:
         """The width of the text set on one line (for sizing table columns)."""
@@ -163,7 +165,7 @@ class JText(Flowable):
         marked = tags.text(self) if tags is not None and lines else False
         size, leading = self.style.size, self.style.leading
         text = canvas.beginText()
-        text.setFillColor(HexColor(self.style.color))
+        text.setFillColor(_color(self.style.color))
         current_font, current_space = None, 0.0
         for i, line in enumerate(lines):
             baseline = self.height - i * leading - (leading - size) / 2 - ASCENT * size
@@ -181,6 +183,12 @@ class JText(Flowable):
         canvas.drawText(text)
         if marked:
             tags.end(marked)
+
+
+@cache
+def _color(hex_code: str) -> HexColor:
+    """A style's colour, parsed once (every paragraph and cell is drawn in one)."""
+    return HexColor(hex_code)
 
 
 def _same_element(whole: Flowable, pieces: list[Flowable]) -> list[Flowable]:
@@ -237,7 +245,7 @@ class Bullet(Flowable):
         if self.mark:
             marked = tags.begin(label) if label is not None else False
             baseline = self.height - (style.leading - style.size) / 2 - ASCENT * style.size
-            self.canv.setFillColor(HexColor(style.color))
+            self.canv.setFillColor(_color(style.color))
             self.canv.setFont(self.body.fonts.name("regular", style.family), style.size)
             self.canv.drawString(0, baseline, self.mark)
             if marked:

@@ -244,11 +244,16 @@ def ruled_table(
     if widths is None:
         widths = _auto_widths(rc, header, body, numeric, rc.frame_width, pad)
     data: list[list[Any]] = [[JText(h, head_style, rc.fonts) for h in header]]
+    styles = {  # (bold, numeric) → the cell's style: figures right-aligned, text justified
+        (bold, n): replace(cell, align="right" if n else "justify", font=font)
+        for bold, font in ((False, "regular"), (True, "bold"))
+        for n in (False, True)
+    }
     for i, values in enumerate(body):
-        font = "bold" if i in highlight else "regular"
+        bold = i in highlight
         data.append(
             [
-                JText(v, replace(cell, align="right" if n else "justify", font=font), rc.fonts)
+                JText(v, styles[bold, bool(n)], rc.fonts)
                 for v, n in zip(values, numeric, strict=True)
             ]
         )
