@@ -110,7 +110,9 @@ class Dataset:
     meta: dict[str, Any] = field(default_factory=dict)
     # Derived while packs are planned, once per row however many packs read it.
     row_texts: dict[int, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
-    _by_name: dict[str, Column] = field(default_factory=dict, repr=False, compare=False)
+    _by_name: dict[str, Column] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )  # columns by name, filled on first use
 
     def column(self, name: str) -> Column | None:
         if not self._by_name:  # first use: the columns are set once, when the data is loaded

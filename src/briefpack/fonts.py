@@ -59,7 +59,7 @@ class FontSet:
         return self.bold if key == "bold" else self.regular
 
     def width(self, ch: str, key: str, size: float, family: str = "tabular") -> float:
-        return char_width(self.name(key, family), ch) * size / 1000.0
+        return _char_width(self.name(key, family), ch) * size / 1000.0
 
     def with_text(self, regular: Path, bold: Path) -> FontSet:
         """The same fonts with ``regular``/``bold`` registered as the text family (the list
@@ -234,7 +234,7 @@ def _common_cmap(font_names: tuple[str, ...]) -> frozenset[int]:
 _WIDTHS: dict[tuple[str, str], float] = {}
 
 
-def char_width(font_name: str, ch: str) -> float:
+def _char_width(font_name: str, ch: str) -> float:
     key = (font_name, ch)
     width = _WIDTHS.get(key)
     if width is None:

@@ -13,7 +13,7 @@ from functools import cache
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable
 
-from .fonts import FontSet, char_width
+from .fonts import FontSet
 from .linebreak import Line, Run, break_lines
 
 ASCENT = 0.88  # BIZ UD Gothic: ascender 880, descender 120 per 1000 units
@@ -102,8 +102,7 @@ class JText(Flowable):
         self.spaceAfter = style.space_after
 
     def _measure(self, ch: str, font: str) -> float:
-        style = self.style
-        return char_width(self.fonts.name(font, style.family), ch) * style.size / 1000.0
+        return self.fonts.width(ch, font, self.style.size, self.style.family)
 
     def natural_width(self) -> float:
         """The width of the text set on one line (for sizing table columns)."""

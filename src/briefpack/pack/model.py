@@ -198,17 +198,10 @@ class PackPlan:
     def name(self) -> str:
         return f"{self.template}-{self.target}"
 
-    def content(self) -> dict[str, Any]:
-        """Everything rendering consumes (the log and the read record excluded)."""
-        return {
-            f.name: _plain(getattr(self, f.name))
-            for f in dataclasses.fields(self)
-            if f.name not in ("log", "reads", "names")
-        }
-
     def digest(self) -> str:
-        """The digest of :meth:`content`, encoded straight from the objects (the encoder
-        calls back only for dataclasses: the same text, without a plain copy first)."""
+        """The digest of everything rendering consumes (the log and the read record
+        excluded), every dataclass tagged with its type: two kinds of item with equal
+        fields must not digest alike.  The encoder calls back only for dataclasses."""
         fields = {
             f.name: getattr(self, f.name)
             for f in dataclasses.fields(self)
@@ -218,38 +211,14 @@ class PackPlan:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _plain(value: Any) -> Any:
-    """Plain JSON values; every dataclass, nested ones too, tagged with its type (two kinds
-    of item with equal fields must not digest alike).  No deep copies: this runs per pack."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = _FIELD_NAMES.get(type(value))
-        if fields is None:
-            fields = _FIELD_NAMES[type(value)] = [f.name for f in dataclasses.fields(value)]
-        return {"@": type(value).__name__, **{f: _plain(getattr(value, f)) for f in fields}}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
 _FIELD_NAMES: dict[type, list[str]] = {}
 
 
 def _tagged(value: Any) -> Any:
-    """A dataclass as :func:`_plain` tags it (its fields left to the encoder), else text."""
+    """A dataclass as the fields it holds and its type's name; anything else as text."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = _FIELD_NAMES.get(type(value))
         if fields is None:
             fields = _FIELD_NAMES[type(value)] = [f.name for f in dataclasses.fields(value)]
         return {"@": type(value).__name__, **{f: getattr(value, f) for f in fields}}
     return str(value)
-
-
-def digest(value: Any) -> str:
-    return _digest_plain(_plain(value))
-
-
-def _digest_plain(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
