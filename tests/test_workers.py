@@ -124,6 +124,9 @@ def test_charts_drawn_ahead_replace_what_the_cache_held(tmp_path: Path) -> None:
     class Pool:
         executor = charts = Queue()
 
+        def chart_executor(self) -> Queue:
+            return self.charts
+
         def drop_chart_worker(self) -> None:
             raise AssertionError("charts were missing: the chart worker is needed")
 

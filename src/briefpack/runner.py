@@ -603,7 +603,7 @@ def _draw_charts_first(work: list[Job], pool: WarmPool) -> list[Job]:
                 missing[key] = payload
     for key, payload in missing.items():
         cache.forget(key)  # what the packs wait for is this run's drawing, nothing older
-        pool.charts.submit(
+        pool.chart_executor().submit(
             draw_into_cache, key, payload, style, first.setting.chart_fonts, cache.folder
         )
     if missing:
@@ -627,10 +627,11 @@ class WarmPool:
 
     When many charts will be drawn (no chart cache yet, or --force), every pack worker
     imports matplotlib too while it waits for work, and draws charts ahead of packs.  An
-    incremental run draws few: its forked pack workers share what this process imported
-    before forking them (ReportLab and the fonts, read once instead of once per worker),
-    and its changed charts are drawn by a worker of their own (``charts``), which imports
-    matplotlib while this process plans; it is stopped at once if no chart changed.
+    incremental run draws few: its changed charts are drawn by a worker of their own
+    (``charts``), which imports matplotlib while this process plans (it is stopped at once
+    if no chart changed), and where the platform forks, its pack workers are forked only
+    when a pack is to be rendered, sharing what this process imported just before (see
+    :attr:`executor`).
     """
 
     def __init__(self, workers: int, setting: Setting, options: BuildOptions):
@@ -641,15 +642,32 @@ class WarmPool:
         role = "charts" if workers == 1 else "packs+charts" if _many_charts(options) else "packs"
         fonts = setting.every_font if "packs" in role else setting.chart_fonts
         self.context = multiprocessing.get_context(method)
-        chart_worker = role == "packs" and self.context.get_start_method() == "fork"
-        if chart_worker:  # first: it imports matplotlib while this process imports ReportLab
+        self._packs: Any = None
+        self._later: tuple[int, str, dict[str, Path]] | None = None
+        self.charts: Any = None  # the chart worker of an incremental run, when it has one
+        if role == "packs" and self.context.get_start_method() == "fork":
             self.charts = self._start(1, "charts", setting.chart_fonts)
-            _warm_worker("packs", setting.every_font, in_worker=False)
-        self.executor = self._start(workers, role, fonts)
-        if not chart_worker:
-            self.charts = self.executor
+            self._later = (workers, role, fonts)  # forked once a pack is to be rendered
+        else:
+            self._packs = self._start(workers, role, fonts)
         self.used = False
         self.charts_used = False
+
+    @property
+    def executor(self) -> Any:
+        """The pack workers.  An incremental run forks them when it first needs them, after
+        importing ReportLab and reading the fonts here, once, for all of them to share: a
+        run whose changes touch no pack never imports either."""
+        if self._packs is None:
+            assert self._later is not None
+            workers, role, fonts = self._later
+            _warm_worker(role, fonts, in_worker=False)
+            self._packs = self._start(workers, role, fonts)
+        return self._packs
+
+    def chart_executor(self) -> Any:
+        """Where charts drawn ahead of the packs go: the chart worker, else the pack workers."""
+        return self.charts if self.charts is not None else self.executor
 
     def _start(self, workers: int, role: str, fonts: dict[str, Path]) -> Any:
         from concurrent.futures import ProcessPoolExecutor
@@ -667,17 +685,18 @@ class WarmPool:
     def drop_chart_worker(self) -> None:
         """No chart to draw: the chart worker of an incremental run stops at once, leaving
         its core to the packs."""
-        if self.charts is not self.executor:
+        if self.charts is not None:
             _stop(self.charts, terminate=True)
-            self.charts = self.executor
+            self.charts = None
 
     def close(self) -> None:
         """Idle workers end at once; workers never given work (nothing needed rendering)
         are stopped rather than waited for while they finish warming up.  Either way they
         are reaped before the run ends: no worker outlives its run."""
-        if self.charts is not self.executor:
+        if self.charts is not None:
             _stop(self.charts, terminate=not self.charts_used)
-        _stop(self.executor, terminate=not self.used)
+        if self._packs is not None:
+            _stop(self._packs, terminate=not self.used)
 
 
 def _stop(executor: Any, terminate: bool) -> None:
