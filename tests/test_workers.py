@@ -8,15 +8,26 @@ is laid out: they must be exactly the charts the layout then draws.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from briefpack.options import BuildOptions
 from briefpack.render import charts as chart_module
-from briefpack.runner import Planner, all_packs, chart_style, load_setting, load_specs, planned
+from briefpack.runner import (
+    Planner,
+    _render_and_write,
+    all_packs,
+    chart_style,
+    load_setting,
+    load_specs,
+    planned,
+)
 
 from .conftest import DATA, STYLES, cli
+
+TEST_PROCESS = os.getpid()  # the workers of a run are other processes
 
 
 def _build(out: Path, *args: str) -> None:
@@ -120,15 +131,20 @@ def test_charts_drawn_ahead_replace_what_the_cache_held(tmp_path: Path) -> None:
 
         def submit(self, *task):
             self.tasks.append(task)
+            return len(self.tasks)  # stands for the task's future
 
     class Pool:
         executor = charts = Queue()
+        forks_helpers = False  # a chart task per chart, to see each
 
         def chart_executor(self) -> Queue:
             return self.charts
 
         def drop_chart_worker(self) -> None:
             raise AssertionError("charts were missing: the chart worker is needed")
+
+        def drawing(self, futures: dict, folder: Path) -> None:
+            assert sorted(futures) == list(range(1, len(self.charts.tasks) + 1))
 
     ordered = _draw_charts_first(work, Pool())
     assert sorted(j.plan.name for j in ordered) == sorted(j.plan.name for j in work)
@@ -184,3 +200,111 @@ def test_an_incremental_run_with_workers_gives_the_bytes_of_a_fresh_one(
     assert once.exit_code == 0, once.stderr
     for pdf in sorted(fresh.glob("*.pdf")):
         assert (out / pdf.name).read_bytes() == pdf.read_bytes(), pdf.name
+
+
+def test_packs_go_in_the_order_that_keeps_a_worker_busy_while_charts_are_drawn() -> None:
+    from briefpack.runner import _pack_order
+
+    costs = [100, 300, 50, 200, 120]
+    needs = [
+        {"a": {}, "b": {}},  # two charts to draw for 100: 0.02 a unit
+        {"a": {}, "b": {}, "c": {}, "d": {}},  # four for 300, two once the first is queued
+        {"old": {}},  # nothing to draw: first
+        {"old": {}, "e": {}},  # one for 200: 0.005 a unit
+        {"old": {}},  # nothing to draw, shorter than the region: after it
+    ]
+    lacking = {"a", "b", "c", "d", "e"}
+    assert _pack_order(costs, needs, lacking) == [4, 2, 3, 1, 0]
+    # Once a pack's charts are queued, another showing them waits for nothing new.
+    assert _pack_order([100, 100], [{"a": {}}, {"a": {}}], {"a"}) == [0, 1]
+    assert _pack_order([10, 300], [{"a": {}}, {"a": {}, "b": {}}], {"a", "b"}) == [1, 0]
+
+
+@pytest.fixture(scope="module")
+def some_charts(tmp_path_factory: pytest.TempPathFactory) -> tuple[list, object, dict]:
+    options = BuildOptions(DATA, STYLES, tmp_path_factory.mktemp("charts"))
+    setting = load_setting(options)
+    from briefpack.datalayer import load
+
+    data = load(DATA)
+    planner = Planner(data, load_specs(data), setting.style)
+    style = chart_style(setting, options)
+    made = planner.plan("relations", "kg")
+    return list(planned([made], style, setting).items()), style, setting.chart_fonts
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="helpers are forks")
+def test_a_chart_worker_and_its_helper_draw_every_chart(tmp_path: Path, some_charts) -> None:
+    from briefpack.chartcache import ChartCache, decode_ops, encode_ops
+    from briefpack.fonts import register_fonts
+
+    charts, style, fonts = some_charts
+    assert len(charts) >= 4
+    chart_module.draw_all_into_cache(charts, style, fonts, tmp_path, helpers=1)
+    cache = ChartCache(tmp_path.parent / "none")
+    cache.folder = tmp_path
+    drawn_here = register_fonts(*fonts.values())
+    for key, payload in charts:
+        expected = decode_ops(encode_ops(chart_module.draw(payload, style, drawn_here)))
+        assert cache.get(key) == expected, key
+    assert not list(tmp_path.glob("*.failed"))
+
+
+def _helper_dies(key, payload, style, font_paths, folder):  # noqa: ANN001
+    if os.getpid() != TEST_PROCESS:
+        os._exit(3)
+    chart_module.draw_into_cache(key, payload, style, font_paths, folder)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="helpers are forks")
+def test_the_charts_a_dead_helper_leaves_are_marked_failed(
+    tmp_path: Path, some_charts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    charts, style, fonts = some_charts
+    monkeypatch.setattr(chart_module, "_draw_one", _helper_dies)
+    chart_module.draw_all_into_cache(charts, style, fonts, tmp_path, helpers=1)
+    mine, helpers = [k for k, _ in charts[0::2]], [k for k, _ in charts[1::2]]
+    assert sorted(p.stem for p in tmp_path.glob("*.json")) == sorted(mine)
+    assert sorted(p.stem for p in tmp_path.glob("*.failed")) == sorted(helpers)
+
+
+def _chart_worker_dies(*_args) -> None:
+    os._exit(1)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks its workers")
+def test_a_run_whose_chart_worker_dies_draws_its_charts_in_the_packs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _build(tmp_path / "expected", "--all", "--jobs", "1")
+    monkeypatch.setenv("BRIEFPACK_START_METHOD", "fork")
+    monkeypatch.setattr(chart_module, "draw_all_into_cache", _chart_worker_dies)
+    _build(tmp_path / "pool", "--all", "--jobs", "2")
+    expected = sorted((tmp_path / "expected").glob("*.pdf"))
+    assert len(expected) == 12
+    for pdf in expected:
+        assert (tmp_path / "pool" / pdf.name).read_bytes() == pdf.read_bytes(), pdf.name
+
+
+def _dies_on_kz(job, path, pool=None):  # noqa: ANN001
+    if job.plan.name == "relations-kz" and os.getpid() != TEST_PROCESS:
+        os._exit(1)
+    return _render_and_write(job, path, pool)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks its workers")
+def test_a_pack_whose_worker_dies_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefpack import runner
+
+    monkeypatch.setenv("BRIEFPACK_START_METHOD", "fork")
+    monkeypatch.setattr(runner, "_render_and_write", _dies_on_kz)
+    result = cli("build", "--all", "--jobs", "2", "--out", str(tmp_path))
+    assert result.exit_code == 1
+    assert (
+        "relations-kz: the worker process building this pack died (out of memory, or killed)"
+        in result.stderr
+    )
+    built = sorted(p.name for p in tmp_path.glob("*.pdf"))
+    assert len(built) == 11 and "relations-kz.pdf" not in built

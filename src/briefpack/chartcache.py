@@ -70,12 +70,16 @@ class ChartCache:
 
     def wait_for(self, key: str, timeout: float = 120.0) -> Any:
         """The drawing another process of this run is writing for ``key``: read as soon as
-        it is there; None when that process gave up (a ``.failed`` mark) or on timeout."""
+        it is there; None when that process gave up (a ``.failed`` mark) or on timeout.
+
+        Looked for every few milliseconds: a pack waits for each chart of a cold run as it
+        is drawn (a few dozen milliseconds each), and every moment it sleeps after the
+        chart is there is a moment lost; a look costs microseconds."""
         import time
 
         path, failed = self.folder / f"{key}.json", self.folder / f"{key}.failed"
         deadline = time.monotonic() + timeout
-        delay = 0.002
+        delay = 0.001
         while time.monotonic() < deadline:
             try:
                 ops = _checked(path.read_bytes(), key)
@@ -87,7 +91,7 @@ class ChartCache:
             if failed.exists():
                 return None
             time.sleep(delay)
-            delay = min(delay * 2, 0.02)
+            delay = min(delay * 2, 0.003)
         return None
 
     def put(self, key: str, encoded_ops: bytes) -> None:

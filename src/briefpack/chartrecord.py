@@ -15,6 +15,7 @@ from typing import Any
 from .fonts import FontSet
 
 Ops = list[dict[str, Any]]
+CLOSEPOLY = 79  # matplotlib.path.Path.CLOSEPOLY
 
 
 def record_figure(figure: Any, fonts: FontSet) -> Ops:
@@ -52,7 +53,6 @@ def _recording_renderer_class() -> type:
             self.width, self.height, self.fonts = width, height, fonts
             self.ops: Ops = []
             self._groups: list[str | None] = []  # the ids of the artists being drawn
-            self._marker_at: tuple[float, float] | None = None
 
         def open_group(self, s, gid=None):  # noqa: ANN001
             self._groups.append(gid)
@@ -62,17 +62,30 @@ def _recording_renderer_class() -> type:
                 self._groups.pop()
 
         def draw_markers(self, gc, marker_path, marker_trans, path, trans, rgbFace=None):  # noqa: ANN001, N803
-            """Each marker a path, as the base renderer draws them, with its centre."""
-            from matplotlib.transforms import Affine2D
-
+            """Each marker a path, as the base renderer draws them, with its centre: the
+            marker's outline is worked out once and moved to each centre."""
+            outline = [
+                (int(code), [float(v) for v in verts])
+                for verts, code in marker_path.iter_segments(
+                    marker_trans, remove_nans=True, simplify=False
+                )
+            ]
+            if not outline:
+                return
+            paint = self._paint(gc, rgbFace)
             for vertices, _codes in path.iter_segments(trans, simplify=False):
                 if len(vertices):
-                    x, y = vertices[-2:]
-                    self._marker_at = (x, y)
-                    self.draw_path(
-                        gc, marker_path, marker_trans + Affine2D().translate(x, y), rgbFace
-                    )
-            self._marker_at = None
+                    x, y = float(vertices[-2]), float(vertices[-1])
+                    at = (x, y)
+                    segments = [
+                        [code, [round(v + at[i % 2], 2) for i, v in enumerate(verts)]]
+                        if code != CLOSEPOLY  # its vertex is no point: not moved
+                        else [code, [round(v, 2) for v in verts]]
+                        for code, verts in outline
+                    ]
+                    op = {"op": "path", "segments": segments, **paint}
+                    op["center"] = [round(x, 2), round(y, 2)]
+                    self.ops.append(op)
 
         def flipy(self) -> bool:
             return False
@@ -92,6 +105,13 @@ def _recording_renderer_class() -> type:
         def draw_image(self, gc, x, y, im, transform=None):  # noqa: ANN001
             raise NotImplementedError("raster images are not allowed in charts")
 
+        def _get_font_height_metrics(self, prop):  # noqa: ANN001
+            """A line's ascent, descent and gap in ``prop``'s font: what matplotlib (3.11
+            on) asks a renderer before reading them from the font's tables for every line
+            of text it lays out; worked out here once per font and size (see
+            :func:`_line_metrics`)."""
+            return _line_metrics(prop)
+
         def get_text_width_height_descent(self, s, prop, ismath):  # noqa: ANN001
             size = prop.get_size_in_points()
             key = "bold" if _is_bold(prop) else "regular"
@@ -99,11 +119,16 @@ def _recording_renderer_class() -> type:
             return width, size, size * 0.12
 
         def draw_path(self, gc, path, transform, rgbFace=None):  # noqa: ANN001, N803
-            segments = []
-            for verts, code in path.iter_segments(transform, remove_nans=True, simplify=False):
-                segments.append([int(code), [round(float(v), 2) for v in verts]])
-            if not segments:
-                return
+            segments = [
+                [int(code), [round(float(v), 2) for v in verts]]
+                for verts, code in path.iter_segments(transform, remove_nans=True, simplify=False)
+            ]
+            if segments:
+                self.ops.append({"op": "path", "segments": segments, **self._paint(gc, rgbFace)})
+
+        def _paint(self, gc, rgbFace) -> dict[str, Any]:  # noqa: ANN001, N803
+            """How a path is painted: fill, stroke, line, clip, hatch, and the id of the
+            artist it belongs to (a series, a bar: see ``render.charts``)."""
             linewidth = gc.get_linewidth()
             stroke = _rgb(gc.get_rgb()) if linewidth > 0 else None
             alpha = gc.get_alpha()
@@ -113,9 +138,7 @@ def _recording_renderer_class() -> type:
             if stroke is not None and alpha is not None and alpha < 1:
                 stroke[3] = alpha
             offset, dashes = gc.get_dashes()
-            op: dict[str, Any] = {
-                "op": "path",
-                "segments": segments,
+            paint: dict[str, Any] = {
                 "fill": fill,
                 "stroke": stroke,
                 "width": round(float(linewidth), 3),
@@ -123,19 +146,17 @@ def _recording_renderer_class() -> type:
                 "join": str(gc.get_joinstyle()),
             }
             if dashes:
-                op["dash"] = [round(float(d), 2) for d in dashes]
+                paint["dash"] = [round(float(d), 2) for d in dashes]
             clip = gc.get_clip_rectangle()
             if clip is not None:
-                op["clip"] = [round(float(v), 2) for v in clip.bounds]
+                paint["clip"] = [round(float(v), 2) for v in clip.bounds]
             hatch = gc.get_hatch()
             if hatch:
-                op["hatch"] = str(hatch)
+                paint["hatch"] = str(hatch)
             gid = next((g for g in reversed(self._groups) if g), None)
-            if gid:  # what the path belongs to: a series, a bar (see render.charts)
-                op["gid"] = str(gid)
-            if self._marker_at is not None:
-                op["center"] = [round(float(v), 2) for v in self._marker_at]
-            self.ops.append(op)
+            if gid:
+                paint["gid"] = str(gid)
+            return paint
 
         def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):  # noqa: ANN001
             if not s.strip():
@@ -156,6 +177,41 @@ def _recording_renderer_class() -> type:
 
     _RENDERER_CLASS = RecordingRenderer
     return RecordingRenderer
+
+
+_LINE_METRICS: dict[Any, tuple[float | None, float | None, float | None]] = {}
+
+
+def _line_metrics(prop: Any) -> tuple[float | None, float | None, float | None]:
+    """matplotlib's own reading of a font's line metrics (``Text._get_layout``, at the 72 dpi
+    every chart is drawn at), remembered per font properties; (None, None, None), which
+    makes matplotlib read them itself, where its font lookup is not as expected."""
+    if prop in _LINE_METRICS:
+        return _LINE_METRICS[prop]
+    metrics: tuple[float | None, float | None, float | None] = (None, None, None)
+    try:
+        from matplotlib.font_manager import fontManager, get_font
+
+        font = get_font(fontManager._find_fonts_by_props(prop))
+        for table_name, gap_key, ascent_key, descent_key in (
+            ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+            ("hhea", "lineGap", "ascent", "descent"),
+        ):
+            table = font.get_sfnt_table(table_name)
+            if table is None:
+                continue
+            units_per_em, dpi = font.get_sfnt_table("head")["unitsPerEm"], 72
+            scale = 1 / units_per_em * prop.get_size_in_points() * dpi / 72  # as matplotlib
+            metrics = (
+                table[ascent_key] * scale,
+                -table[descent_key] * scale,
+                table[gap_key] * scale,
+            )
+            break
+    except (AttributeError, KeyError, TypeError):
+        pass
+    _LINE_METRICS[prop.copy()] = metrics
+    return metrics
 
 
 def _is_bold(prop: Any) -> bool:

@@ -491,15 +491,17 @@ def start_drawer(
     pool: WarmPool, source: Any, plans: list[PackPlan], setting: Setting, options: BuildOptions
 ) -> Any:
     """Read the charts of ``plans`` from the cache and have ``pool`` draw the missing ones
-    while this process imports ReportLab and lays the pack out (None when none is missing)."""
+    while this process imports ReportLab and lays the pack out (None when none is missing:
+    the chart worker is then stopped, leaving its core to the layout)."""
     from .render.charts import ChartDrawer
 
     style = chart_style(setting, options)
     missing = source.lookup(planned(plans, style, setting))
     if not missing:
+        pool.drop_chart_worker()
         return None
-    pool.used = True
-    return ChartDrawer(pool.executor, missing, style, setting.chart_fonts)
+    pool.charts_used = True
+    return ChartDrawer(pool.chart_executor(), missing, style, setting.chart_fonts)
 
 
 def chart_style(setting: Setting, options: BuildOptions) -> Any:
@@ -544,25 +546,22 @@ def expected_cost(made: PackPlan) -> int:
 def _pooled(work: list[Job], pool: WarmPool) -> Iterator[PackOutcome]:
     """Jobs in the warm worker processes; a worker that dies fails its pack, never the run
     (the packs it took are tried again, each alone in a fresh worker)."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    context = pool.context
-    pool.used = True
     retry: list[Job] = []
-    futures = {pool.executor.submit(render_job, job): job for job in _draw_charts_first(work, pool)}
-    for future in as_completed(futures):
-        try:
-            yield future.result()
-        except BrokenProcessPool:
-            retry.append(futures[future])
+    for job, outcome in pool.render(_draw_charts_first(work, pool)):
+        if outcome is None:
+            retry.append(job)
+        else:
+            yield outcome
     for job in retry:  # alone in a fresh worker: the one that dies again is the culprit
-        job.pending = frozenset()  # the workers drawing them are gone
+        job.pending = frozenset()  # the workers drawing them may be gone
         try:
             with ProcessPoolExecutor(
-                max_workers=1, mp_context=context, initializer=_die_with_parent
-            ) as pool:
-                yield pool.submit(render_job, job).result()
+                max_workers=1, mp_context=pool.context, initializer=_die_with_parent
+            ) as alone:
+                yield alone.submit(render_job, job).result()
         except BrokenProcessPool:
             path = job.options.out_dir / f"{job.plan.name}.pdf"
             yield PackOutcome(
@@ -585,30 +584,33 @@ def _draw_charts_first(work: list[Job], pool: WarmPool) -> list[Job]:
     are queued in the order those packs will want them.
     """
     from .chartcache import ChartCache
-    from .render.charts import draw_into_cache
+    from .render.charts import draw_all_into_cache, draw_into_cache
 
     first = work[0]  # every job of a run shares its options and setting
     cache = ChartCache(first.options.out_dir, read=not first.options.force)
     style = chart_style(first.setting, first.options)
     needs = [planned([job.plan], style, first.setting) for job in work]
     lacking = {key for charts in needs for key in charts if not cache.holds(key)}
-    order = sorted(
-        range(len(work)),
-        key=lambda i: (not lacking.isdisjoint(needs[i]), -expected_cost(work[i].plan)),
-    )
+    order = _pack_order([expected_cost(job.plan) for job in work], needs, lacking)
     missing: dict[str, dict[str, Any]] = {}  # in the order the packs will want them
     for i in order:
         for key, payload in needs[i].items():
             if key in lacking and key not in missing:
                 missing[key] = payload
-    for key, payload in missing.items():
+    for key in missing:
         cache.forget(key)  # what the packs wait for is this run's drawing, nothing older
-        pool.chart_executor().submit(
-            draw_into_cache, key, payload, style, first.setting.chart_fonts, cache.folder
-        )
+    fonts, executor, drawing = first.setting.chart_fonts, pool.chart_executor(), {}
+    if pool.forks_helpers and missing:  # one task: the worker shares it with a fork of itself
+        helpers = 1 if len(missing) >= HELPED_CHARTS else 0
+        task = (draw_all_into_cache, list(missing.items()), style, fonts, cache.folder, helpers)
+        drawing[executor.submit(*task)] = list(missing)
+    else:
+        for key, payload in missing.items():
+            task = (draw_into_cache, key, payload, style, fonts, cache.folder)
+            drawing[executor.submit(*task)] = [key]
     if missing:
         log.debug(f"charts: {len(missing)} drawn ahead of the packs that show them")
-        pool.charts_used = True
+        pool.drawing(drawing, cache.folder)
     else:
         pool.drop_chart_worker()
     pending = frozenset(missing)
@@ -617,57 +619,80 @@ def _draw_charts_first(work: list[Job], pool: WarmPool) -> list[Job]:
     return [work[i] for i in order]
 
 
+HELPED_CHARTS = 4
+"""From this many charts to draw ahead of the packs on, the chart worker shares them with a
+fork of itself (fewer are drawn before the fork would pay for itself)."""
+
+
+def _pack_order(costs: list[int], needs: list[dict[str, Any]], lacking: set[str]) -> list[int]:
+    """The order to render packs in (indexes), given what each costs, the charts it shows
+    and those to be drawn: each next, the pack that adds the fewest charts to draw for the
+    work it is (the packs keep a worker busy while the charts they wait for are drawn), the
+    longest of those first (a long pack started last leaves the other workers idle)."""
+    new = [len(lacking.intersection(charts)) for charts in needs]
+    showing: dict[str, list[int]] = {}  # chart to draw → the packs that show it
+    for i, charts in enumerate(needs):
+        for key in lacking.intersection(charts):
+            showing.setdefault(key, []).append(i)
+    left, order, queued = set(range(len(costs))), [], set()
+    while left:
+        i = min(left, key=lambda i: (new[i] / max(costs[i], 1), -costs[i], i))
+        left.discard(i)
+        order.append(i)
+        for key in lacking.intersection(needs[i]) - queued:
+            queued.add(key)
+            for j in showing[key]:
+                new[j] -= 1
+    return order
+
+
 class WarmPool:
-    """Worker processes started as soon as a run knows it must render.
+    """Worker processes started as soon as a run knows it must render, and kept busy.
 
-    Each imports the rendering libraries and reads the fonts while this process loads and
-    plans the data; then they render whole packs, or draw the charts of the one pack this
-    process lays out.  The start method is the platform's (``spawn`` on Windows and macOS)
-    or ``BRIEFPACK_START_METHOD``.
+    A single pack (``workers`` 1) is laid out by this process while a chart worker, started
+    at once, imports matplotlib and draws its charts.  Several packs:
 
-    When many charts will be drawn (no chart cache yet, or --force), every pack worker
-    imports matplotlib too while it waits for work, and draws charts ahead of packs.  An
-    incremental run draws few: its changed charts are drawn by a worker of their own
-    (``charts``), which imports matplotlib while this process plans (it is stopped at once
-    if no chart changed), and where the platform forks, its pack workers are forked only
-    when a pack is to be rendered, sharing what this process imported just before (see
-    :attr:`executor`).
+    - Where the platform forks, the chart worker is started at once too, and imports
+      matplotlib while this process loads and plans the data; the charts the packs lack
+      are given to it in one task, which it shares with a fork of itself (see
+      ``render.charts.draw_all_into_cache``).  Pack workers are forked from this process
+      when the first pack is to be rendered, after it has imported ReportLab and read the
+      fonts, once, for all of them to share.  The chart worker takes the place of a pack
+      worker while it draws (at least one pack worker starts; the fork uses the time a
+      pack worker spends waiting for a chart), and when it is done it stops and another
+      pack worker is forked in its place.  Each pack worker is given one pack at a time,
+      the next as soon as it is free.
+    - Elsewhere (``spawn``, on Windows and macOS, or ``BRIEFPACK_START_METHOD``), the
+      ``workers`` pack workers start at once and import the rendering libraries while this
+      process plans, matplotlib too when many charts will be drawn (no chart cache yet, or
+      --force); they draw the charts ahead of the packs, then render the packs.
     """
 
     def __init__(self, workers: int, setting: Setting, options: BuildOptions):
         import multiprocessing
         import os
+        import sys
 
-        method = os.environ.get("BRIEFPACK_START_METHOD") or None
-        role = "charts" if workers == 1 else "packs+charts" if _many_charts(options) else "packs"
-        fonts = setting.every_font if "packs" in role else setting.chart_fonts
+        # Linux forks (Python 3.14 made forkserver its default): the workers share what
+        # this process imported; elsewhere the platform's way (spawn on Windows and macOS).
+        default = "fork" if sys.platform.startswith("linux") else None
+        method = os.environ.get("BRIEFPACK_START_METHOD") or default
         self.context = multiprocessing.get_context(method)
-        self._packs: Any = None
-        self._later: tuple[int, str, dict[str, Path]] | None = None
-        self.charts: Any = None  # the chart worker of an incremental run, when it has one
-        if role == "packs" and self.context.get_start_method() == "fork":
-            self.charts = self._start(1, "charts", setting.chart_fonts)
-            self._later = (workers, role, fonts)  # forked once a pack is to be rendered
-        else:
-            self._packs = self._start(workers, role, fonts)
+        self.workers = workers
+        self.fonts, self.chart_fonts = setting.every_font, setting.chart_fonts
+        self.charts: Any = None  # the chart worker
+        self._shared: Any = None  # the pack workers started at once (not forked)
+        self._forked: list[Any] = []  # the pack workers forked from this process, one each
+        self._drawing: dict[Any, list[str]] = {}  # the charts drawn ahead, by future
+        self._chart_folder: Path | None = None
+        self._stopped: list[Any] = []  # workers stopped during the run, reaped at the end
         self.used = False
         self.charts_used = False
-
-    @property
-    def executor(self) -> Any:
-        """The pack workers.  An incremental run forks them when it first needs them, after
-        importing ReportLab and reading the fonts here, once, for all of them to share: a
-        run whose changes touch no pack never imports either."""
-        if self._packs is None:
-            assert self._later is not None
-            workers, role, fonts = self._later
-            _warm_worker(role, fonts, in_worker=False)
-            self._packs = self._start(workers, role, fonts)
-        return self._packs
-
-    def chart_executor(self) -> Any:
-        """Where charts drawn ahead of the packs go: the chart worker, else the pack workers."""
-        return self.charts if self.charts is not None else self.executor
+        if workers == 1 or self.context.get_start_method() == "fork":
+            self.charts = self._start(1, "charts", self.chart_fonts)
+        else:
+            role = "packs+charts" if _many_charts(options) else "packs"
+            self._shared = self._start(workers, role, setting.every_font)
 
     def _start(self, workers: int, role: str, fonts: dict[str, Path]) -> Any:
         from concurrent.futures import ProcessPoolExecutor
@@ -682,12 +707,115 @@ class WarmPool:
             executor.submit(_ready)
         return executor
 
-    def drop_chart_worker(self) -> None:
-        """No chart to draw: the chart worker of an incremental run stops at once, leaving
-        its core to the packs."""
+    def chart_executor(self) -> Any:
+        """Where charts are drawn: the chart worker, else the pack workers."""
         if self.charts is not None:
-            _stop(self.charts, terminate=True)
+            return self.charts
+        if self._shared is None:  # the chart worker was stopped: a new one
+            self.charts = self._start(1, "charts", self.chart_fonts)
+            return self.charts
+        return self._shared
+
+    @property
+    def forks_helpers(self) -> bool:
+        """Whether charts go to a worker of their own that may fork helpers (it has
+        imported matplotlib: a fork of it draws at once)."""
+        return self.charts is not None and self.context.get_start_method() == "fork"
+
+    def drawing(self, futures: dict[Any, list[str]], folder: Path) -> None:
+        """The charts queued ahead of the packs (future → keys), drawn into ``folder``."""
+        self._drawing.update(futures)
+        self._chart_folder = folder
+        self.charts_used = True
+
+    def drop_chart_worker(self) -> None:
+        """No chart (left) to draw: the chart worker stops, leaving its core to the packs
+        (reaped when the pool closes: nothing waits for it here)."""
+        if self.charts is not None:
+            _stop(self.charts, terminate=True, wait=False)
+            self._stopped.append(self.charts)
             self.charts = None
+
+    def render(self, jobs: list[Job]) -> Iterator[tuple[Job, PackOutcome | None]]:
+        """Render ``jobs`` in the pack workers, in order as workers free up; each job with
+        its outcome as it completes (None: the worker died)."""
+        from concurrent.futures import as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        self.used = True
+        if self._shared is None:
+            yield from self._render_forked(jobs)
+            return
+        futures = {self._shared.submit(render_job, job): job for job in jobs}
+        for future in as_completed(futures):
+            try:
+                yield futures[future], future.result()
+            except BrokenProcessPool:
+                yield futures[future], None
+
+    def _render_forked(self, jobs: list[Job]) -> Iterator[tuple[Job, PackOutcome | None]]:
+        from collections import deque
+        from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        _warm_worker("packs", self.fonts, in_worker=False)  # once, for every fork to share
+        queue = deque(jobs)
+        idle: list[Any] = []
+        running: dict[Any, tuple[Any, Job]] = {}
+        while queue or running:
+            self._settle_charts()
+            while queue and (idle or len(self._forked) < self._pack_slots()):
+                if not idle:
+                    idle.append(self._fork_pack_worker())
+                executor = idle.pop()
+                job = queue.popleft()
+                running[executor.submit(render_job, job)] = (executor, job)
+            done, _ = wait([*running, *self._drawing], return_when=FIRST_COMPLETED)
+            for future in done:
+                if future not in running:
+                    continue  # a chart: settled at the top of the loop
+                executor, job = running.pop(future)
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    self._forked.remove(executor)
+                    _stop(executor, terminate=True)
+                    yield job, None
+                else:
+                    idle.append(executor)
+                    yield job, outcome
+
+    def _pack_slots(self) -> int:
+        """How many pack workers may run: all the run's workers, less the chart worker
+        while it has charts to draw, and never none."""
+        return max(1, self.workers - (1 if self._drawing else 0))
+
+    def _fork_pack_worker(self) -> Any:
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=self.context,
+            initializer=_warm_worker,
+            initargs=("packs", self.fonts),
+        )
+        self._forked.append(executor)
+        return executor
+
+    def _settle_charts(self) -> None:
+        """Forget the charts drawn; mark those a task failed to draw (the chart worker
+        died, or could not fork) as failed, so that the packs waiting for them draw them
+        themselves; when none is left to draw, stop the chart worker."""
+        from .render.charts import mark_failed
+
+        for future in [f for f in self._drawing if f.done()]:
+            keys = self._drawing.pop(future)
+            if future.cancelled() or future.exception() is not None:
+                for key in keys:
+                    if self._chart_folder is not None:
+                        mark_failed(self._chart_folder, key)
+        if not self._drawing and self.charts is not None and self.charts_used:
+            self.drop_chart_worker()
 
     def close(self) -> None:
         """Idle workers end at once; workers never given work (nothing needed rendering)
@@ -695,15 +823,19 @@ class WarmPool:
         are reaped before the run ends: no worker outlives its run."""
         if self.charts is not None:
             _stop(self.charts, terminate=not self.charts_used)
-        if self._packs is not None:
-            _stop(self._packs, terminate=not self.used)
+        if self._shared is not None:
+            _stop(self._shared, terminate=not (self.used or self.charts_used))
+        for executor in self._forked:
+            _stop(executor, terminate=False)
+        for executor in self._stopped:
+            executor.shutdown(wait=True)
 
 
-def _stop(executor: Any, terminate: bool) -> None:
+def _stop(executor: Any, terminate: bool, wait: bool = True) -> None:
     if terminate:
         for process in list(getattr(executor, "_processes", {}).values()):
             process.terminate()
-    executor.shutdown(wait=True, cancel_futures=True)
+    executor.shutdown(wait=wait, cancel_futures=True)
 
 
 def _many_charts(options: BuildOptions) -> bool:

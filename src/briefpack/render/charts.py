@@ -6,14 +6,17 @@ checked on read, so a damaged or mismatched entry is discarded and drawn again.
 
 When a core would otherwise sit idle (one pack on a machine with several), the charts a
 pack is missing are drawn in a second process (:class:`ChartDrawer`) while this one lays
-the pack out; a chart is waited for only when its page is drawn.  The drawing is the same
-wherever it is made: the same code, style and fonts, read back through the same JSON.
+the pack out; a chart is waited for only when its page is drawn.  Several packs: a chart
+worker draws the charts they lack into the cache, where the packs wait for them
+(:func:`draw_all_into_cache`, :func:`draw_into_cache`).  The drawing is the same wherever
+it is made: the same code, style and fonts, read back through the same JSON.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
     from reportlab.platypus import Flowable
 
     from ..fonts import FontSet
+
+log = logging.getLogger("briefpack")
 
 MARKERS = ["o", "s", "^", "D", "v", "x"]
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1))]
@@ -276,18 +281,80 @@ def draw_into_cache(
 ) -> None:
     """A worker's task: draw one chart into the cache folder, where the packs of the run
     read it (a ``.failed`` mark tells them to draw it themselves)."""
-    import contextlib
-
-    from ..outputs import write_atomically
-
     try:
         encoded, _ = draw_elsewhere(payload, style, font_paths)
         ChartCache.write_entry(folder, key, encoded)
     except BaseException:
-        with contextlib.suppress(OSError):
-            folder.mkdir(parents=True, exist_ok=True)
-            write_atomically(folder / f"{key}.failed", b"")
+        mark_failed(folder, key)
         raise
+
+
+def draw_all_into_cache(
+    charts: list[tuple[str, dict[str, Any]]],
+    style: Style,
+    font_paths: dict[str, Path],
+    folder: Path,
+    helpers: int = 0,
+) -> None:
+    """A chart worker's task where processes fork: draw ``charts`` into the cache folder,
+    in their order, shared with ``helpers`` forks of this process, which has matplotlib
+    imported already (the packs waiting for the charts get them as many times sooner).
+
+    This process draws every (helpers + 1)th chart from the first, each helper those from
+    its place; each chart is written (or marked failed, see :func:`draw_into_cache`) as
+    soon as it is drawn.  A helper whose parent is gone stops; a helper that dies leaves
+    its undrawn charts marked failed, for the packs to draw them themselves.
+    """
+    import os
+
+    share = [charts[i :: helpers + 1] for i in range(helpers + 1)]
+    forked = []
+    for part in share[1:]:
+        if not part:
+            continue
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # a helper: never returns into the worker's loop
+            status = 1
+            try:
+                for key, payload in part:
+                    if os.getppid() != parent:  # the worker is gone, and its run with it
+                        break
+                    _draw_one(key, payload, style, font_paths, folder)
+                status = 0
+            finally:
+                os._exit(status)
+        forked.append((pid, part))
+    for key, payload in share[0]:
+        _draw_one(key, payload, style, font_paths, folder)
+    for pid, part in forked:
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            for key, _payload in part:
+                mark_failed(folder, key)
+
+
+def _draw_one(
+    key: str, payload: dict[str, Any], style: Style, font_paths: dict[str, Path], folder: Path
+) -> None:
+    try:
+        draw_into_cache(key, payload, style, font_paths, folder)
+    except Exception:  # noqa: BLE001 - marked failed: the pack that shows it draws it
+        log.debug("chart %s failed in the chart worker", key, exc_info=True)
+
+
+def mark_failed(folder: Path, key: str) -> None:
+    """Tell the packs waiting for ``key`` that it will not be drawn for them (unless it is
+    there already)."""
+    import contextlib
+
+    from ..outputs import write_atomically
+
+    if (folder / f"{key}.json").is_file():
+        return
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(folder / f"{key}.failed", b"")
 
 
 _CODE_DIGEST: list[str] = []
@@ -327,6 +394,9 @@ def draw(payload: dict[str, Any], style: Style, fonts: FontSet) -> list:
         DRAW[payload["kind"]](axes, payload)
         if payload["unit"]:
             _place_unit_note(axes, _unit_note(payload), fonts, payload)
+        for axis in (axes.xaxis, axes.yaxis):
+            if not axis.label.get_text():  # nothing to place clear of the tick labels
+                axis.set_label_coords(0.5, 0.5)  # (placing it measures every one of them)
         _raise_small_text(figure, payload["style"].get("min_font_size"))
         return record_figure(figure, fonts)
 
