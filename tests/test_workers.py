@@ -308,3 +308,17 @@ def test_a_pack_whose_worker_dies_fails_alone(
     )
     built = sorted(p.name for p in tmp_path.glob("*.pdf"))
     assert len(built) == 11 and "relations-kz.pdf" not in built
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="helpers are forks")
+def test_a_chart_worker_that_cannot_fork_draws_every_chart_itself(
+    tmp_path: Path, some_charts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_process() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    charts, style, fonts = some_charts
+    monkeypatch.setattr(os, "fork", no_process)
+    chart_module.draw_all_into_cache(charts, style, fonts, tmp_path, helpers=1)
+    assert sorted(p.stem for p in tmp_path.glob("*.json")) == sorted(k for k, _ in charts)
+    assert not list(tmp_path.glob("*.failed"))

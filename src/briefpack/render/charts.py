@@ -313,7 +313,11 @@ def draw_all_into_cache(
         if not part:
             continue
         parent = os.getpid()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had: this one draws them too
+            share[0] = share[0] + part
+            continue
         if pid == 0:  # a helper: never returns into the worker's loop
             status = 1
             try:
