@@ -35,13 +35,22 @@ def _build(out: Path, *args: str) -> None:
     assert result.exit_code == 0, result.stderr
 
 
-def test_every_way_of_sharing_the_work_gives_the_same_bytes(tmp_path: Path) -> None:
-    _build(tmp_path / "one-process", "relations", "kg", "--jobs", "1")
+def test_every_way_of_sharing_the_work_gives_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _build(tmp_path / "one-process", "--all", "--jobs", "1")
     _build(tmp_path / "drawer", "relations", "kg", "--jobs", "2")
-    _build(tmp_path / "pool", "--all", "--jobs", "2")
+    _build(tmp_path / "pool", "--all", "--jobs", "2")  # forked where processes fork
+    _build(tmp_path / "three", "--all", "--jobs", "3")
+    monkeypatch.setenv("BRIEFPACK_START_METHOD", "spawn")  # as on Windows and macOS
+    _build(tmp_path / "spawned", "--all", "--jobs", "2")
     expected = (tmp_path / "one-process" / "relations-kg.pdf").read_bytes()
     assert (tmp_path / "drawer" / "relations-kg.pdf").read_bytes() == expected
-    assert (tmp_path / "pool" / "relations-kg.pdf").read_bytes() == expected
+    packs = sorted((tmp_path / "one-process").glob("*.pdf"))
+    assert len(packs) == 12
+    for way in ("pool", "three", "spawned"):
+        for pdf in packs:
+            assert (tmp_path / way / pdf.name).read_bytes() == pdf.read_bytes(), (way, pdf.name)
 
 
 def _fails_elsewhere(*_args):
