@@ -46,7 +46,9 @@ class FontSet:
     @property
     def digests(self) -> list[str]:
         """SHA-256 of the tabular font files (what a chart drawn with them depends on)."""
-        return [file_sha256(self.paths["regular"]), file_sha256(self.paths["bold"])]
+        from .manifest import file_digest
+
+        return [file_digest(self.paths["regular"]), file_digest(self.paths["bold"])]
 
     def name(self, key: str, family: str = "tabular") -> str:
         """The ReportLab font of ``key`` (``regular``/``bold``) in ``family`` (tabular/text)."""
@@ -117,14 +119,6 @@ def text_fonts(fonts: FontSet, style_fonts: dict, style_dir: Path | None) -> Fon
         if not isinstance(value, str) or not value:
             raise BuildError(f"[fonts] {key}: a font file name is required with the other")
     return fonts.with_text(*(resolve_font_path(n, style_dir) for n in names))
-
-
-def file_sha256(path: Path) -> str:
-    """The font file's SHA-256, read once per run (and not again while its size and mtime
-    say it is unchanged: see ``manifest.file_digest``)."""
-    from .manifest import file_digest
-
-    return file_digest(path)
 
 
 def resolve_font_path(name: str, style_dir: Path | None) -> Path:
@@ -198,8 +192,10 @@ def _parsed_face(path: Path):  # noqa: ANN202 - a ReportLab TTFontFace
     from reportlab import Version
     from reportlab.pdfbase.ttfonts import TTFontFace
 
+    from .manifest import file_digest
+
     version = f"rl{Version}-py{sys.version_info[0]}.{sys.version_info[1]}"
-    entry = font_cache_dir() / f"{file_sha256(path)}-{version}.pickle"
+    entry = font_cache_dir() / f"{file_digest(path)}-{version}.pickle"
     with contextlib.suppress(Exception):
         state = pickle.loads(entry.read_bytes())
         face = TTFontFace.__new__(TTFontFace)

@@ -515,10 +515,10 @@ def chart_style(setting: Setting, options: BuildOptions) -> Any:
 
 def planned(plans: list[PackPlan], style: Any, setting: Setting) -> dict[str, dict[str, Any]]:
     """The charts rendering ``plans`` will draw, by key (see ``render.charts``)."""
-    from .fonts import file_sha256
+    from .manifest import file_digest
     from .render.charts import planned_charts
 
-    return planned_charts(plans, style, [file_sha256(p) for p in setting.font_paths])
+    return planned_charts(plans, style, [file_digest(p) for p in setting.font_paths])
 
 
 def _render_all(work: list[Job], pool: WarmPool | None) -> Iterator[PackOutcome]:
@@ -578,10 +578,9 @@ def _draw_charts_first(work: list[Job], pool: WarmPool) -> list[Job]:
     return the packs in the order to queue them.
 
     A chart shared by several packs is drawn once, and the packs, which need a chart only
-    when its page is drawn, find it in the cache (or wait for it there).  Packs that need
-    none of those charts go first (they wait for nothing), then the rest; the longest
-    first in each (a long pack started last leaves the other workers idle).  The charts
-    are queued in the order those packs will want them.
+    when its page is drawn, find it in the cache (or wait for it there).  The packs go in
+    the order of :func:`_pack_order`, and the charts are queued in the order those packs
+    will want them.
     """
     from .chartcache import ChartCache
     from .render.charts import draw_all_into_cache, draw_into_cache
@@ -810,10 +809,10 @@ class WarmPool:
 
         for future in [f for f in self._drawing if f.done()]:
             keys = self._drawing.pop(future)
-            if future.cancelled() or future.exception() is not None:
+            failed = future.cancelled() or future.exception() is not None
+            if failed and self._chart_folder is not None:
                 for key in keys:
-                    if self._chart_folder is not None:
-                        mark_failed(self._chart_folder, key)
+                    mark_failed(self._chart_folder, key)
         if not self._drawing and self.charts is not None and self.charts_used:
             self.drop_chart_worker()
 

@@ -54,9 +54,9 @@ class Composed(Flowable):
             parts, self.breakable, self.role, self.frame_height, self.spaceAfter, self.least_scale
         )
 
-    def charts(self) -> list[Flowable]:
-        """The block's own charts (at full size; not those in a row beside something)."""
-        return [full_size(p) for p in self.parts if is_chart(p)]
+    def has_charts(self) -> bool:
+        """Whether the block has charts of its own (not in a row beside something)."""
+        return any(is_chart(p) for p in self.parts)
 
     def with_charts_at(self, scale: float) -> Composed:
         """The same block with its charts drawn at ``scale`` of their full size (a copy)."""

@@ -171,7 +171,7 @@ def _scales(least: float) -> list[float]:
 
 def _charts_in(f: Flowable) -> bool:
     """Whether the block holds a full-width chart (one of its own parts, not beside)."""
-    return isinstance(f, Composed) and bool(f.charts())
+    return isinstance(f, Composed) and f.has_charts()
 
 
 def _charts_at(f: Flowable, scale: float) -> Flowable:
